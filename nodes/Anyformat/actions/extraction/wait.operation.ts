@@ -1,0 +1,72 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { readId, readResultOptions } from '../../helpers/inputs';
+import type { ItemOutcome } from '../../helpers/outputs';
+import { asNodeError, assembleOutput } from '../../helpers/outputs';
+import { watchOutcome } from '../../helpers/runOutcomes';
+import type { WatchTarget } from '../../helpers/waiter';
+import { watchRuns } from '../../helpers/waiter';
+import { ApiSession } from '../../transport/request';
+import {
+	collectionIdField,
+	includeMarkdownOption,
+	minimumConfidenceOption,
+	outputField,
+	runWorkflowRLC,
+	timeoutOption,
+} from '../common.descriptions';
+
+const properties: INodeProperties[] = [
+	collectionIdField,
+	runWorkflowRLC,
+	outputField,
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [includeMarkdownOption, minimumConfidenceOption, timeoutOption],
+	},
+];
+
+const displayOptions = { show: { resource: ['extraction'], operation: ['wait'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+/** Waits for every item's run at once and outputs its results. */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	const startedAt = Date.now();
+	const continueOnFail = this.continueOnFail();
+	const outcomes: ItemOutcome[] = new Array(items.length);
+	const targets: Array<WatchTarget & { options: ReturnType<typeof readResultOptions> }> = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const collectionId = readId(this, 'collectionId', itemIndex);
+			const workflowId = readId(this, 'workflowId', itemIndex);
+			const options = readResultOptions(this, itemIndex);
+			targets.push({
+				key: itemIndex,
+				collectionId,
+				workflowId,
+				options,
+				deadline: startedAt + options.timeoutSeconds * 1000,
+			});
+		} catch (error) {
+			if (!continueOnFail) throw asNodeError(this.getNode(), error, itemIndex);
+			outcomes[itemIndex] = { error: asNodeError(this.getNode(), error, itemIndex) };
+		}
+	}
+	if (targets.length > 0) {
+		const session = await ApiSession.create(this);
+		const watched = await watchRuns(session, targets, { checkFirst: true });
+		for (const target of targets) {
+			outcomes[target.key] = watchOutcome(this, target, watched.get(target.key), target.options);
+		}
+	}
+	return assembleOutput(this, outcomes);
+}

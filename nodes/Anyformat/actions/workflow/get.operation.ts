@@ -1,0 +1,35 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import { readId } from '../../helpers/inputs';
+import { assembleOutput, eachItem } from '../../helpers/outputs';
+import { getWorkflow } from '../../transport/api';
+import { ApiSession } from '../../transport/request';
+import { workflowRLC } from '../common.descriptions';
+
+const properties: INodeProperties[] = [
+	{ ...workflowRLC, description: 'The Anyformat workflow to get' },
+];
+
+const displayOptions = { show: { resource: ['workflow'], operation: ['get'] } };
+
+export const description = updateDisplayOptions(displayOptions, properties);
+
+/** A workflow with the fields it extracts: `{id, name, description, fields: [{name, description, data_type}]}`. */
+export async function execute(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+): Promise<INodeExecutionData[]> {
+	let session: ApiSession | undefined;
+	const outcomes = await eachItem(
+		this.getNode(),
+		items,
+		async (itemIndex) => {
+			const workflowId = readId(this, 'workflowId', itemIndex);
+			session ??= await ApiSession.create(this, itemIndex);
+			return [await getWorkflow(session, workflowId, itemIndex)];
+		},
+		this.continueOnFail(),
+	);
+	return assembleOutput(this, outcomes);
+}

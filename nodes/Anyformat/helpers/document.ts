@@ -1,0 +1,138 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+
+import { inputError } from '../transport/errors';
+import type { MultipartBody } from '../transport/multipart';
+import { multipartBody, streamedFile } from '../transport/multipart';
+import { checkFileName, hasControlCharacters, MAX_TEXT_CHARACTERS } from './inputs';
+
+export interface DocumentToSubmit {
+	itemIndex: number;
+	kind: 'file' | 'text';
+	/** file name sent (for a file), used to find the run again if the answer is lost */
+	fileName?: string;
+	size: number;
+	body: () => MultipartBody;
+}
+
+/**
+ * Reads the document of one item — a binary property or text — checking it before anything is sent.
+ * A binary kept in n8n's binary store is read as a stream with its known length, never whole.
+ */
+export async function readDocument(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<DocumentToSubmit> {
+	const node = ctx.getNode();
+	const inputType = ctx.getNodeParameter('inputType', itemIndex, 'binary') as string;
+	const options = ctx.getNodeParameter('options', itemIndex, {}) as Record<string, unknown>;
+
+	if (inputType === 'text') {
+		const raw = ctx.getNodeParameter('text', itemIndex, '') as unknown;
+		const text =
+			typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw);
+		if (text.trim() === '') {
+			throw inputError(
+				node,
+				itemIndex,
+				`The text to process is empty (item ${itemIndex})`,
+				'Fill in "Text" or point it at a field that holds the document text, e.g. {{ $json.body }}. To send a file instead, set "Input Type" to Binary File.',
+			);
+		}
+		if (text.length > MAX_TEXT_CHARACTERS) {
+			throw inputError(
+				node,
+				itemIndex,
+				`The text is ${text.length.toLocaleString('en-US')} characters long, over the ${MAX_TEXT_CHARACTERS.toLocaleString('en-US')} this node sends as text (item ${itemIndex})`,
+				'Send a document this large as a file: convert it with "Convert to File" and set "Input Type" to Binary File.',
+			);
+		}
+		return {
+			itemIndex,
+			kind: 'text',
+			size: text.length,
+			body: () => multipartBody([['text', text]]),
+		};
+	}
+
+	const propertyName = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
+	const item = ctx.getInputData()[itemIndex];
+	const binary = item?.binary?.[propertyName];
+	if (!binary) {
+		const available = Object.keys(item?.binary ?? {});
+		throw inputError(
+			node,
+			itemIndex,
+			`Item ${itemIndex} has no binary property "${propertyName}"`,
+			available.length
+				? `Its binary properties are: ${available.join(', ')}. Set "Input Binary Field" to one of them.`
+				: 'The item has no file at all. Add a node that reads or downloads the document before this one (e.g. Read/Write Files from Disk, HTTP Request with "Response Format: File"), or set "Input Type" to Text.',
+		);
+	}
+	const fileName = checkFileName(
+		ctx,
+		String(options.fileName ?? '').trim() ||
+			baseName(binary.fileName) ||
+			`document${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
+		itemIndex,
+	);
+	const mimeType =
+		String(options.mimeType ?? '').trim() || binary.mimeType || 'application/octet-stream';
+	if (/[\r\n]/.test(mimeType)) {
+		throw inputError(
+			node,
+			itemIndex,
+			`The MIME type is not valid (item ${itemIndex})`,
+			'Use a MIME type such as application/pdf.',
+		);
+	}
+
+	let size: number;
+	let stream: () => AsyncIterable<Uint8Array>;
+	if (binary.id) {
+		const binaryId = binary.id;
+		const metadata = await ctx.helpers.getBinaryMetadata(binaryId);
+		size = Number(metadata.fileSize);
+		stream = () => streamFromStore(ctx, binaryId);
+	} else {
+		const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, propertyName);
+		size = buffer.length;
+		stream = async function* () {
+			yield buffer;
+		};
+	}
+	if (!Number.isFinite(size) || size <= 0) {
+		throw inputError(
+			node,
+			itemIndex,
+			`The file "${fileName}" in binary property "${propertyName}" is empty (item ${itemIndex})`,
+			'Anyformat cannot extract anything from a zero-byte file. Check the node that produced it (a failed download often gives an empty file).',
+		);
+	}
+	return {
+		itemIndex,
+		kind: 'file',
+		fileName,
+		size,
+		body: () =>
+			multipartBody([['file', streamedFile({ name: fileName, type: mimeType, size, stream })]]),
+	};
+}
+
+async function* streamFromStore(
+	ctx: IExecuteFunctions,
+	binaryId: string,
+): AsyncIterable<Uint8Array> {
+	const readable = await ctx.helpers.getBinaryStream(binaryId);
+	for await (const chunk of readable) yield chunk as Uint8Array;
+}
+
+function baseName(name: string | undefined): string {
+	if (!name) return '';
+	return name
+		.split(/[/\\]/)
+		.pop()!
+		.split('')
+		.filter((c) => !hasControlCharacters(c))
+		.join('')
+		.trim();
+}

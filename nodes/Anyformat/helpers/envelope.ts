@@ -1,0 +1,176 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type {
+	ExtractedField,
+	ExtractionEntry,
+	FieldValue,
+	MapOptions,
+	ResultsEnvelope,
+	SplitFile,
+	SplitResult,
+} from './types';
+
+/**
+ * Pure mapping from a results envelope to the JSON of output items, shared by the Anyformat node and
+ * the Anyformat Trigger. `simplified` and `detailed` give one item per extraction partition (one item
+ * for parse-only workflows); `raw` gives the envelope as received.
+ */
+export function mapEnvelopeToItems(envelope: unknown, options: MapOptions): IDataObject[] {
+	if (options.output === 'raw') return [asObject(envelope) as IDataObject];
+
+	const env = asObject(envelope) as ResultsEnvelope;
+	const entries = extractionEntries(env);
+	if (entries.length === 0) {
+		return [{ anyformat: metadata(env, null, options, [], true) }];
+	}
+	return entries.map((entry) => {
+		const fields = asObject(entry.fields) as Record<string, FieldValue>;
+		const json: IDataObject = {};
+		for (const [name, field] of Object.entries(fields)) {
+			json[name] = (
+				options.output === 'detailed' ? detailedFieldValue(field) : simplifiedFieldValue(field)
+			) as IDataObject;
+		}
+		const low =
+			options.minimumConfidence > 0 ? lowConfidenceFields(fields, options.minimumConfidence) : [];
+		// metadata last, so a field that happens to be called "anyformat" cannot hide it
+		json.anyformat = metadata(env, entry, options, low, options.includeMarkdown);
+		return json;
+	});
+}
+
+/** The value to trust: a human override whenever it is not null (0, false and "" are real overrides). */
+export function trustedValue(field: ExtractedField): unknown {
+	const override = field.value_override;
+	return override !== null && override !== undefined ? override : (field.value ?? null);
+}
+
+export function isExtractedField(value: unknown): value is ExtractedField {
+	return typeof value === 'object' && value !== null && !Array.isArray(value) && 'value' in value;
+}
+
+function extractionEntries(env: ResultsEnvelope): ExtractionEntry[] {
+	if (Array.isArray(env.extractions)) {
+		return env.extractions.filter((e) => typeof e === 'object' && e !== null);
+	}
+	// Older or partial envelopes: fall back to the deprecated single-extraction key.
+	if (env.extraction && typeof env.extraction === 'object') {
+		return [{ split_name: null, partition: null, fields: env.extraction }];
+	}
+	return [];
+}
+
+function simplifiedFieldValue(field: FieldValue): unknown {
+	if (Array.isArray(field)) {
+		return field.map((row) =>
+			mapRow(row, (sub) => (isExtractedField(sub) ? trustedValue(sub) : sub)),
+		);
+	}
+	return isExtractedField(field) ? trustedValue(field) : (field ?? null);
+}
+
+function detailedFieldValue(field: FieldValue): unknown {
+	if (Array.isArray(field)) return field.map((row) => mapRow(row, detailedScalar));
+	return detailedScalar(field);
+}
+
+function detailedScalar(field: unknown): unknown {
+	if (!isExtractedField(field)) return field ?? null;
+	return {
+		value: field.value ?? null,
+		value_override: field.value_override ?? null,
+		confidence: field.confidence ?? null,
+		verification_status: field.verification_status ?? null,
+		evidence: Array.isArray(field.evidence) ? field.evidence : [],
+	};
+}
+
+function mapRow(row: unknown, mapSub: (sub: unknown) => unknown): unknown {
+	if (typeof row !== 'object' || row === null || Array.isArray(row)) return row ?? null;
+	const out: IDataObject = {};
+	for (const [name, sub] of Object.entries(row)) out[name] = mapSub(sub) as IDataObject;
+	return out;
+}
+
+/** Names of fields under the threshold; rows of list fields are named like `line_items[0].quantity`. */
+export function lowConfidenceFields(fields: Record<string, FieldValue>, minimum: number): string[] {
+	const low: string[] = [];
+	const check = (name: string, field: unknown) => {
+		if (
+			isExtractedField(field) &&
+			typeof field.confidence === 'number' &&
+			field.confidence < minimum
+		) {
+			low.push(name);
+		}
+	};
+	for (const [name, field] of Object.entries(fields)) {
+		if (Array.isArray(field)) {
+			field.forEach((row, index) => {
+				if (typeof row !== 'object' || row === null) return;
+				for (const [sub, value] of Object.entries(row)) check(`${name}[${index}].${sub}`, value);
+			});
+		} else {
+			check(name, field);
+		}
+	}
+	return low;
+}
+
+function metadata(
+	env: ResultsEnvelope,
+	entry: ExtractionEntry | null,
+	options: MapOptions,
+	lowConfidence: string[],
+	withMarkdown: boolean,
+): IDataObject {
+	const splitName = entry?.split_name ?? null;
+	const partition = entry?.partition ?? null;
+	const meta: IDataObject = {
+		collection_id: env.collection_id ?? options.collectionId ?? null,
+		workflow_id: options.workflowId ?? null,
+		split_name: splitName,
+		partition,
+		status: 'processed',
+		verification_url: env.verification_url ?? null,
+	};
+	if (splitName !== null) meta.split = matchingSplit(env.splits, splitName, partition);
+	meta.classifications = Array.isArray(env.classifications)
+		? (env.classifications as IDataObject[])
+		: [];
+	meta.low_confidence_fields = lowConfidence;
+	if (withMarkdown) meta.markdown = env.parse?.markdown ?? null;
+	return meta;
+}
+
+function matchingSplit(
+	splits: SplitResult[] | undefined,
+	splitName: string,
+	partition: string | null,
+): IDataObject | null {
+	const split = (Array.isArray(splits) ? splits : []).find((s) => s?.name === splitName);
+	if (!split) return null;
+	const part =
+		partition === null ? undefined : (split.partitions ?? []).find((p) => p?.name === partition);
+	const files = (part ?? split).files ?? [];
+	return {
+		name: splitName,
+		confidence: split.confidence ?? null,
+		partition,
+		partition_confidence: part?.confidence ?? null,
+		pages: pagesOf(files),
+		files: files as IDataObject[],
+	};
+}
+
+function pagesOf(files: SplitFile[]): number[] {
+	const pages = new Set<number>();
+	for (const file of files) for (const page of file?.pages ?? []) pages.add(page);
+	return [...pages].sort((a, b) => a - b);
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value)
+		? (value as Record<string, unknown>)
+		: {};
+}

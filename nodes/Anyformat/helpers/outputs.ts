@@ -1,0 +1,76 @@
+import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { ExecutionStoppedError } from './pause';
+
+/** What one input item produced: output JSONs, or the error that replaces them. */
+export type ItemOutcome =
+	| { json: IDataObject[] }
+	| { error: Error & { description?: string | null }; anyformat?: IDataObject };
+
+export function pairedItems(json: IDataObject[], itemIndex: number): INodeExecutionData[] {
+	return json.map((entry) => ({ json: entry, pairedItem: { item: itemIndex } }));
+}
+
+/**
+ * Assembles the node's output in input order. Without Continue On Fail the first error is thrown
+ * (every error already names its item); with it, each error becomes an item paired with its input.
+ */
+export function assembleOutput(
+	ctx: IExecuteFunctions,
+	outcomes: ItemOutcome[],
+): INodeExecutionData[] {
+	const continueOnFail = ctx.continueOnFail();
+	const output: INodeExecutionData[] = [];
+	outcomes.forEach((outcome, itemIndex) => {
+		if ('json' in outcome) {
+			output.push(...pairedItems(outcome.json, itemIndex));
+			return;
+		}
+		if (!continueOnFail) throw outcome.error;
+		output.push(errorItem(outcome.error, itemIndex, outcome.anyformat));
+	});
+	return output;
+}
+
+export function errorItem(
+	error: Error & { description?: string | null },
+	itemIndex: number,
+	anyformat?: IDataObject,
+): INodeExecutionData {
+	const json: IDataObject = { error: error.message };
+	if (error.description) json.description = error.description;
+	if (anyformat) json.anyformat = anyformat;
+	return { json, pairedItem: { item: itemIndex } };
+}
+
+/** Errors leave the node as n8n errors, tied to their item. */
+export function asNodeError(node: INode, error: unknown, itemIndex?: number): Error {
+	if (
+		error instanceof NodeApiError ||
+		error instanceof NodeOperationError ||
+		error instanceof ExecutionStoppedError
+	) {
+		return error;
+	}
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}
+
+/** Runs `work` for each item in turn, catching each item's error. */
+export async function eachItem(
+	node: INode,
+	items: INodeExecutionData[],
+	work: (itemIndex: number) => Promise<IDataObject[]>,
+	continueOnFail: boolean,
+): Promise<ItemOutcome[]> {
+	const outcomes: ItemOutcome[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			outcomes.push({ json: await work(itemIndex) });
+		} catch (error) {
+			if (!continueOnFail) throw asNodeError(node, error, itemIndex);
+			outcomes.push({ error: asNodeError(node, error, itemIndex) });
+		}
+	}
+	return outcomes;
+}
