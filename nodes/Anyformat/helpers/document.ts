@@ -1,8 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError } from '../transport/errors';
-import type { MultipartBody } from '../transport/multipart';
-import { multipartBody, streamedFile } from '../transport/multipart';
+import { MultipartBody, StreamedFile } from '../transport/multipart';
 import { checkFileName, hasControlCharacters, MAX_TEXT_CHARACTERS } from './inputs';
 
 export interface DocumentToSubmit {
@@ -50,7 +49,7 @@ export async function readDocument(
 			itemIndex,
 			kind: 'text',
 			size: text.length,
-			body: () => multipartBody([['text', text]]),
+			body: () => new MultipartBody([['text', text]]),
 		};
 	}
 
@@ -113,8 +112,7 @@ export async function readDocument(
 		kind: 'file',
 		fileName,
 		size,
-		body: () =>
-			multipartBody([['file', streamedFile({ name: fileName, type: mimeType, size, stream })]]),
+		body: () => new MultipartBody([['file', new StreamedFile(fileName, mimeType, size, stream)]]),
 	};
 }
 
