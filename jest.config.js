@@ -18,4 +18,7 @@ module.exports = {
 	moduleFileExtensions: ['ts', 'js', 'json', 'node'],
 	testTimeout: 60000,
 	modulePathIgnorePatterns: ['<rootDir>/dist/'],
+	// the real-n8n suite has its own config (jest.e2e.config.js, `npm run test:e2e`)
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+	reporters: ['default', '<rootDir>/test/reporters/summary.js'],
 };
