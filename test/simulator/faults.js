@@ -1,0 +1,185 @@
+'use strict';
+// Seeded, reproducible fault injection.
+//
+// A fault is picked when a request has passed auth and the rate limiter. "Early" kinds replace the
+// response before the handler runs (nothing is created). "Late" kinds are applied by the handler or the
+// response writer only when they make sense (e.g. flip-412 needs a processed run); a `once` fault stays
+// armed until it has actually been applied, and `injected` counts only applied faults.
+const { SUBMISSION_ROUTES } = require('./router');
+
+const STATUS_KINDS = [
+	'429',
+	'429-no-retry-after',
+	'500',
+	'502',
+	'503',
+	'504',
+	'502-html',
+	'503-html',
+];
+const KINDS = [
+	...STATUS_KINDS,
+	'reset-before-read',
+	'reset-after-accept',
+	'reset-mid-upload',
+	'slow',
+	'truncated-json',
+	'non-json',
+	'missing-keys',
+	'unknown-enum',
+	'flip-412',
+];
+const EARLY_KINDS = new Set([...STATUS_KINDS, 'reset-before-read', 'non-json']);
+const NO_BODY_ROUTES = new Set(['delete', 'webhooks.delete']);
+const UPLOAD_ROUTES = new Set(['run', 'upload', 'files.create']);
+
+/** Can `kind` apply to a request on `route` at all? */
+function eligible(kind, route) {
+	switch (kind) {
+		case 'reset-after-accept':
+			return SUBMISSION_ROUTES.has(route);
+		case 'reset-mid-upload':
+			return UPLOAD_ROUTES.has(route);
+		case 'truncated-json':
+			return !NO_BODY_ROUTES.has(route);
+		case 'missing-keys':
+		case 'flip-412':
+			return route === 'results';
+		case 'unknown-enum':
+			return route === 'results' || route === 'runs' || route === 'files';
+		default:
+			return KINDS.includes(kind);
+	}
+}
+
+function mulberry32(seed) {
+	let a = seed >>> 0;
+	return function next() {
+		a = (a + 0x6d2b79f5) | 0;
+		let t = Math.imul(a ^ (a >>> 15), 1 | a);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+function checkKind(kind) {
+	if (!KINDS.includes(kind))
+		throw new Error(`unknown fault kind ${kind}; known: ${KINDS.join(', ')}`);
+}
+
+class Faults {
+	constructor() {
+		this.injected = {};
+		this.slowMs = 35000;
+		this.retryAfterSeconds = 1;
+		this.clear();
+	}
+
+	/** Random faults: {seed, rate (0..1 per eligible request), kinds, routes, slowMs, retryAfterSeconds}. */
+	configure({ seed, rate, kinds, routes, slowMs, retryAfterSeconds } = {}) {
+		if (kinds !== undefined) {
+			kinds.forEach(checkKind);
+			this.kinds = [...kinds];
+		}
+		if (routes !== undefined) this.routes = routes === null ? null : [...routes];
+		if (rate !== undefined) {
+			if (!(rate >= 0 && rate <= 1)) throw new Error('fault rate must be within 0..1');
+			this.rate = rate;
+		}
+		if (seed !== undefined || !this.random) {
+			this.seed = seed !== undefined ? seed >>> 0 : this.seed;
+			this.random = mulberry32(this.seed);
+		}
+		if (slowMs !== undefined) this.slowMs = slowMs;
+		if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
+		return this.state();
+	}
+
+	/** Arm `kind` for the next request it can apply to (optionally only on `route`). */
+	once(kind, { route } = {}) {
+		checkKind(kind);
+		if (route && !eligible(kind, route))
+			throw new Error(`fault ${kind} cannot apply to route ${route}`);
+		this.queue.push({ kind, route: route || null, reserved: false });
+		return this;
+	}
+
+	/** Disarm everything (random config and pending once-faults). `injected` counts are kept. */
+	clear() {
+		this.queue = [];
+		this.rate = 0;
+		this.kinds = [...KINDS];
+		this.routes = null;
+		this.seed = 1;
+		this.random = mulberry32(1);
+	}
+
+	/** Full reset (sim.reset()): also forget counts and restore slowMs. */
+	reset() {
+		this.clear();
+		this.injected = {};
+		this.slowMs = 35000;
+		this.retryAfterSeconds = 1;
+	}
+
+	get pending() {
+		return this.queue.map((q) => ({ kind: q.kind, route: q.route }));
+	}
+
+	state() {
+		return {
+			seed: this.seed,
+			rate: this.rate,
+			kinds: this.kinds,
+			routes: this.routes,
+			slowMs: this.slowMs,
+			pending: this.pending,
+			injected: { ...this.injected },
+		};
+	}
+
+	/** Pick a fault for a request on `route` (or null). Caller must later call applied() or release(). */
+	pick(route) {
+		const entry = this.queue.find(
+			// /health/ only when named explicitly
+			(q) =>
+				!q.reserved &&
+				(q.route ? q.route === route : route !== 'health' && eligible(q.kind, route)),
+		);
+		if (entry) {
+			entry.reserved = true;
+			return { kind: entry.kind, early: EARLY_KINDS.has(entry.kind), entry };
+		}
+		if (this.rate > 0) {
+			// health is only eligible when named explicitly in `routes`
+			const inRoutes = this.routes ? this.routes.includes(route) : route !== 'health';
+			if (!inRoutes) return null;
+			const r = this.random();
+			if (r >= this.rate) return null;
+			const candidates = this.kinds.filter((k) => eligible(k, route));
+			const k = this.random();
+			if (!candidates.length) return null;
+			const kind = candidates[Math.floor(k * candidates.length)];
+			return { kind, early: EARLY_KINDS.has(kind), entry: null };
+		}
+		return null;
+	}
+
+	applied(pick) {
+		if (!pick || pick.done) return;
+		pick.done = true;
+		this.injected[pick.kind] = (this.injected[pick.kind] || 0) + 1;
+		if (pick.entry) {
+			const i = this.queue.indexOf(pick.entry);
+			if (i >= 0) this.queue.splice(i, 1);
+		}
+	}
+
+	release(pick) {
+		if (!pick || pick.done) return;
+		pick.done = true;
+		if (pick.entry) pick.entry.reserved = false;
+	}
+}
+
+module.exports = { Faults, KINDS, EARLY_KINDS, STATUS_KINDS, eligible, mulberry32 };
