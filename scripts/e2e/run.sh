@@ -13,4 +13,4 @@ for v in ${N8N_E2E_VERSIONS//,/ }; do
   bash scripts/e2e/install-n8n.sh "$v" >/dev/null
 done
 bash scripts/e2e/ensure-chromium.sh
-exec bash scripts/run.sh jest -c test/e2e/jest.config.js "$@"
+exec bash scripts/run.sh jest -c jest.e2e.config.js "$@"
