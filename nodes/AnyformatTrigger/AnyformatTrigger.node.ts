@@ -1,0 +1,123 @@
+import type {
+	IHookFunctions,
+	INodeType,
+	INodeTypeDescription,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import {
+	includeMarkdownOption,
+	minimumConfidenceOption,
+	outputField,
+	workflowRLC,
+} from '../Anyformat/actions/common.descriptions';
+import { searchWorkflows } from '../Anyformat/methods/listSearch';
+import { checkExists, create, remove } from './lifecycle';
+import { receiveDelivery } from './receive';
+
+const showWithResults = { show: { '/fetchResults': [true] } };
+
+export class AnyformatTrigger implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Anyformat Trigger',
+		name: 'anyformatTrigger',
+		icon: { light: 'file:../../icons/anyformat.svg', dark: 'file:../../icons/anyformat.dark.svg' },
+		group: ['trigger'],
+		version: 1,
+		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
+		description: 'Starts the workflow when an Anyformat extraction completes or fails',
+		defaults: { name: 'Anyformat Trigger' },
+		inputs: [],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'anyformatApi', required: true }],
+		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: 'webhook',
+			},
+		],
+		properties: [
+			{
+				displayName: 'Events',
+				name: 'events',
+				type: 'multiOptions',
+				required: true,
+				default: ['extraction.completed', 'extraction.failed'],
+				options: [
+					{
+						name: 'Extraction Completed',
+						value: 'extraction.completed',
+						description: 'A run finished and its results are available',
+					},
+					{
+						name: 'Extraction Failed',
+						value: 'extraction.failed',
+						description: 'A run ended in an error or was cancelled',
+					},
+				],
+				description: 'The events that start the workflow',
+			},
+			{
+				...workflowRLC,
+				required: false,
+				description:
+					'Only runs of this Anyformat workflow start the trigger. Leave empty for every workflow of the organization.',
+			},
+			{
+				displayName: 'Fetch Results',
+				name: 'fetchResults',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to output the results of the run, like the Get Results operation of the Anyformat node, instead of the event itself. Either way the state of the run is checked with the API before the workflow starts, so a forged event cannot start it.',
+			},
+			{
+				...outputField,
+				displayOptions: { show: { fetchResults: [true] } },
+			},
+			{
+				displayName: 'Options',
+				name: 'options',
+				type: 'collection',
+				placeholder: 'Add Option',
+				default: {},
+				options: [
+					{ ...includeMarkdownOption, displayOptions: showWithResults },
+					{ ...minimumConfidenceOption, displayOptions: showWithResults },
+					{
+						displayName: 'Require Signature',
+						name: 'requireSignature',
+						type: 'boolean',
+						default: false,
+						description:
+							'Whether to refuse deliveries that carry no verifiable signature. Signed deliveries (webhook-signature header) are always verified with the secret of the subscription. Anyformat does not document its signing scheme, so turn this on only once you have seen signed deliveries start this workflow.',
+					},
+				],
+			},
+		],
+	};
+
+	methods = { listSearch: { searchWorkflows } };
+
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				return await checkExists.call(this);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				return await create.call(this);
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				return await remove.call(this);
+			},
+		},
+	};
+
+	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		return await receiveDelivery.call(this);
+	}
+}

@@ -1,0 +1,109 @@
+import type { IDataObject } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
+
+import { getResults, listRunsPage } from '../Anyformat/transport/api';
+import type { ApiSession } from '../Anyformat/transport/request';
+
+/**
+ * The state of a run as the API reports it, read with the credential. This, not the delivery, is what
+ * the trigger believes.
+ * - `unknown`: the API does not know this run in this workflow (404, or an id it refuses);
+ * - `unavailable`: the API could not be asked (network, server error, refused key): no conclusion.
+ */
+export type RunConfirmation =
+	| { state: 'processed'; envelope: IDataObject }
+	| { state: 'failed' | 'cancelled'; errorCode: string | null; detail: string | null }
+	| { state: 'processing' }
+	| { state: 'unknown' }
+	| { state: 'unavailable'; reason: string };
+
+/**
+ * A delivery can overtake the results endpoint by a moment: a run still processing is looked at again
+ * after these pauses before the delivery is answered as not (yet) true.
+ */
+export const SETTLE_PAUSES_MS = [1000, 2000];
+
+const KNOWN_FAILURE_CODES: Record<string, 'failed' | 'cancelled'> = {
+	EXTRACTION_FAILED: 'failed',
+	EXTRACTION_CANCELLED: 'cancelled',
+};
+
+/** How many pages (of 100 runs, newest first) to search for a run whose 422 did not say why. */
+const RUNS_PAGES_SEARCHED = 5;
+
+export async function confirmRun(
+	session: ApiSession,
+	workflowId: string,
+	extractionId: string,
+	pauses: number[] = SETTLE_PAUSES_MS,
+): Promise<RunConfirmation> {
+	let confirmation = await readRunOnce(session, workflowId, extractionId);
+	for (const pauseMs of pauses) {
+		if (confirmation.state !== 'processing') break;
+		await sleep(pauseMs);
+		confirmation = await readRunOnce(session, workflowId, extractionId);
+	}
+	return confirmation;
+}
+
+async function readRunOnce(
+	session: ApiSession,
+	workflowId: string,
+	extractionId: string,
+): Promise<RunConfirmation> {
+	let result: Awaited<ReturnType<typeof getResults>>;
+	try {
+		result = await getResults(session, workflowId, extractionId);
+	} catch (error) {
+		return fromRequestError(error);
+	}
+	if (result.state === 'processed') return { state: 'processed', envelope: result.envelope };
+	if (result.state === 'processing') return { state: 'processing' };
+	const code = result.error.errorCode;
+	const known = code ? KNOWN_FAILURE_CODES[code] : undefined;
+	if (known) {
+		return {
+			state: known,
+			errorCode: code ?? null,
+			detail:
+				result.error.detail ??
+				(result.error.fieldMessages.length ? result.error.fieldMessages.join('; ') : null),
+		};
+	}
+	// a 422 that is not a documented run failure (e.g. a validation error on the id): ask the runs list
+	return await statusFromRunsList(session, workflowId, extractionId);
+}
+
+function fromRequestError(error: unknown): RunConfirmation {
+	if (error instanceof NodeApiError) {
+		const code = String(error.httpCode ?? '');
+		// the API refuses or does not know the id: not a run of this workflow
+		if (code === '400' || code === '404' || code === '422') return { state: 'unknown' };
+		return { state: 'unavailable', reason: error.message };
+	}
+	return { state: 'unavailable', reason: (error as Error)?.message ?? String(error) };
+}
+
+async function statusFromRunsList(
+	session: ApiSession,
+	workflowId: string,
+	extractionId: string,
+): Promise<RunConfirmation> {
+	try {
+		for (let page = 1; page <= RUNS_PAGES_SEARCHED; page++) {
+			const data = await listRunsPage(session, workflowId, page);
+			const run = data.results.find((r) => r.id === extractionId);
+			if (run) {
+				if (run.status === 'error') return { state: 'failed', errorCode: null, detail: null };
+				if (run.status === 'cancelled')
+					return { state: 'cancelled', errorCode: null, detail: null };
+				if (run.status === 'processed') return { state: 'unknown' };
+				return { state: 'processing' };
+			}
+			if (data.results.length === 0 || data.page * data.page_size >= data.count) break;
+		}
+	} catch (error) {
+		return fromRequestError(error);
+	}
+	return { state: 'unknown' };
+}

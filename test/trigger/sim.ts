@@ -1,0 +1,215 @@
+/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
+/** The parts of the simulator (plain JS, test/simulator) the trigger suites use, typed. */
+import { randomUUID } from 'node:crypto';
+
+import type { INodeParameters } from 'n8n-workflow';
+
+import { recordForAudit } from '../harness';
+import { API_KEYS } from '../setup/secrets';
+import { TriggerHarness } from './context';
+
+export { API_KEYS };
+
+export interface SimSubscription {
+	id: string;
+	url: string;
+	events: string[];
+	is_active: boolean;
+	secret: string;
+	created_at: string;
+}
+
+export interface SimDelivery {
+	subscriptionId: string;
+	url: string;
+	event: string;
+	webhookId: string;
+	timestamp: number;
+	copy: number;
+	signing: string;
+	headers: Record<string, string>;
+	body: string;
+	payload: { event: string; timestamp: string; data: Record<string, unknown> };
+	status: number | null;
+	error: string | null;
+}
+
+export interface SendOptions {
+	secret?: string;
+	signing?: 'valid' | 'invalid' | 'none';
+	timestamp?: number;
+	webhookId?: string;
+	rawBody?: string;
+	headers?: Record<string, string>;
+}
+
+export interface Sim {
+	url: string;
+	apiKey: string;
+	ledger: {
+		requests: Array<{
+			method: string;
+			path: string;
+			route: string | null;
+			status: number | null;
+			time: number;
+		}>;
+		summary(options?: { full?: boolean }): unknown;
+	};
+	webhooks: {
+		setMode(mode: {
+			redeliver?: number;
+			delayMs?: number;
+			signing?: 'valid' | 'invalid' | 'none';
+		}): unknown;
+		forget(id: string): boolean;
+		list(): SimSubscription[];
+		send(
+			url: string,
+			payload: unknown,
+			options?: SendOptions,
+		): Promise<{
+			status: number | null;
+			body: string | null;
+			error: string | null;
+			headers: Record<string, string>;
+		}>;
+		idle(): Promise<void>;
+		deliveries: SimDelivery[];
+		create(body: unknown): { ok: boolean; subscription?: SimSubscription; detail?: string };
+	};
+	configure(options: Record<string, unknown>): unknown;
+	finishRun(collectionId: string): boolean;
+	cancelRun(collectionId: string): boolean;
+	getRun(collectionId: string): { status: string } | null;
+	close(): Promise<void>;
+}
+
+const simulator = require('../simulator') as {
+	createSimulator(options?: Record<string, unknown>): Promise<Sim>;
+	signWebhook(secret: string, messageId: string, timestamp: number, body: string): string;
+	SCENARIOS: Record<
+		'invoice' | 'split' | 'parseOnly' | 'lineItems' | 'falsyOverrides' | 'classification',
+		{ id: string }
+	>;
+};
+
+export const WF = Object.fromEntries(
+	Object.entries(simulator.SCENARIOS).map(([k, s]) => [k, s.id]),
+) as Record<keyof typeof simulator.SCENARIOS, string>;
+
+/** `v1,<base64>`: a Standard Webhooks signature, as the simulator computes it. */
+export const signWebhook = simulator.signWebhook;
+
+export async function startSim(options: Record<string, unknown> = {}): Promise<Sim> {
+	return await simulator.createSimulator({
+		apiKey: [API_KEYS.main, API_KEYS.other],
+		allowHttpWebhooks: true,
+		processingMs: 50,
+		...options,
+	});
+}
+
+export const rl = (value: string) => ({ __rl: true, mode: 'id', value });
+
+/** A simulator and an Anyformat Trigger wired to it, torn down together. */
+export async function withTrigger<T>(
+	parameters: INodeParameters,
+	body: (sim: Sim, trigger: TriggerHarness) => Promise<T>,
+	simOptions: Record<string, unknown> = {},
+): Promise<T> {
+	const sim = await startSim(simOptions);
+	const trigger = await new TriggerHarness({
+		baseUrl: sim.url,
+		apiKey: API_KEYS.main,
+		parameters,
+	}).start();
+	try {
+		return await body(sim, trigger);
+	} finally {
+		await sim.webhooks.idle();
+		recordForAudit(
+			'trigger deliveries',
+			trigger.deliveries.map(({ execution, ...d }) => ({ ...d, started: !!execution })),
+		);
+		recordForAudit('simulator ledger', sim.ledger.summary({ full: true }));
+		await trigger.stop();
+		await sim.close();
+		if (trigger.errors.length) throw trigger.errors[0];
+	}
+}
+
+/** Submits `text` to a workflow outside the trigger; the run stays processing until finished. */
+export async function submitRun(sim: Sim, workflowId: string, text: string): Promise<string> {
+	const form = new FormData();
+	form.append('text', `${text} [[processing_ms:600000]]`);
+	const response = await fetch(`${sim.url}/v2/workflows/${workflowId}/run/`, {
+		method: 'POST',
+		headers: { Authorization: `Bearer ${API_KEYS.main}` },
+		body: form,
+	});
+	const body = (await response.json()) as { id: string };
+	if (response.status !== 202)
+		throw new Error(`submission failed: ${response.status} ${JSON.stringify(body)}`);
+	return body.id;
+}
+
+/** Finishes a run (the simulator then delivers its event) and waits for every delivery to be answered. */
+export async function finishAndDeliver(sim: Sim, collectionId: string): Promise<void> {
+	sim.finishRun(collectionId);
+	await sim.webhooks.idle();
+}
+
+/** A run finished and delivered: processed, or failed when the text contains FAIL_EXTRACTION. */
+export async function deliveredRun(
+	sim: Sim,
+	workflowId: string,
+	text = 'Invoice INV-7781 Total: $1,250.00',
+): Promise<string> {
+	const id = await submitRun(sim, workflowId, text);
+	await finishAndDeliver(sim, id);
+	return id;
+}
+
+/** The results envelope as the API gives it (read outside the trigger). */
+export async function resultsOf(
+	sim: Sim,
+	workflowId: string,
+	collectionId: string,
+): Promise<{ status: number; body: any }> {
+	const response = await fetch(
+		`${sim.url}/v2/workflows/${workflowId}/files/${collectionId}/results/`,
+		{
+			headers: { Authorization: `Bearer ${API_KEYS.main}` },
+		},
+	);
+	return { status: response.status, body: await response.json() };
+}
+
+export function payload(
+	event: string,
+	extractionId: string,
+	workflowId: string,
+	status = event === 'extraction.completed' ? 'processed' : 'error',
+) {
+	return {
+		event,
+		timestamp: new Date().toISOString(),
+		data: {
+			extraction_id: extractionId,
+			status,
+			workflow_id: workflowId,
+			processed_at: status === 'processed' ? new Date().toISOString() : null,
+		},
+	};
+}
+
+/** The one subscription of the trigger (with its secret, as only the simulator can show it). */
+export function subscriptionOf(sim: Sim, url: string): SimSubscription {
+	const mine = sim.webhooks.list().filter((s) => s.url === url);
+	if (mine.length !== 1)
+		throw new Error(`expected one subscription for ${url}, found ${mine.length}`);
+	return mine[0];
+}
+
+export const newMessageId = () => `msg_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
