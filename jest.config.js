@@ -21,4 +21,7 @@ module.exports = {
 	// the real-n8n suite has its own config (jest.e2e.config.js, `npm run test:e2e`)
 	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
 	reporters: ['default', '<rootDir>/test/reporters/summary.js'],
+	// a temp dir per run, an empty audit dir at the start, and the secrets audit at the end
+	globalSetup: '<rootDir>/test/setup/globalSetup.ts',
+	globalTeardown: '<rootDir>/test/setup/globalTeardown.ts',
 };

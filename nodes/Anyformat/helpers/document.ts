@@ -45,11 +45,18 @@ export async function readDocument(
 				'Send a document this large as a file: convert it with "Convert to File" and set "Input Type" to Binary File.',
 			);
 		}
+		// Sent as bytes, not as a string part: the multipart encoder would turn every line break into
+		// CRLF (as browsers do), and Anyformat would not read the text it was given.
+		const bytes = Buffer.from(text, 'utf8');
+		const part = () =>
+			new StreamedFile('', 'text/plain; charset=utf-8', bytes.length, async function* () {
+				yield bytes;
+			});
 		return {
 			itemIndex,
 			kind: 'text',
-			size: text.length,
-			body: () => new MultipartBody([['text', text]]),
+			size: bytes.length,
+			body: () => new MultipartBody([['text', part()]]),
 		};
 	}
 

@@ -26,15 +26,22 @@ export function mapEnvelopeToItems(envelope: unknown, options: MapOptions): IDat
 	return entries.map((entry) => {
 		const fields = asObject(entry.fields) as Record<string, FieldValue>;
 		const json: IDataObject = {};
+		const mapField = options.output === 'detailed' ? detailedFieldValue : simplifiedFieldValue;
 		for (const [name, field] of Object.entries(fields)) {
-			json[name] = (
-				options.output === 'detailed' ? detailedFieldValue(field) : simplifiedFieldValue(field)
-			) as IDataObject;
+			// defineProperty: a field called "__proto__" stays data instead of replacing the prototype
+			Object.defineProperty(json, name, {
+				value: mapField(field),
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
 		}
 		const low =
 			options.minimumConfidence > 0 ? lowConfidenceFields(fields, options.minimumConfidence) : [];
-		// metadata last, so a field that happens to be called "anyformat" cannot hide it
-		json.anyformat = metadata(env, entry, options, low, options.includeMarkdown);
+		const meta = metadata(env, entry, options, low, options.includeMarkdown);
+		// the metadata keeps its name; a field that is also called "anyformat" moves inside it
+		if (Object.prototype.hasOwnProperty.call(json, 'anyformat')) meta.field = json.anyformat;
+		json.anyformat = meta;
 		return json;
 	});
 }
@@ -46,16 +53,23 @@ export function trustedValue(field: ExtractedField): unknown {
 }
 
 export function isExtractedField(value: unknown): value is ExtractedField {
-	return typeof value === 'object' && value !== null && !Array.isArray(value) && 'value' in value;
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		!Array.isArray(value) &&
+		('value' in value || 'value_override' in value)
+	);
 }
 
 function extractionEntries(env: ResultsEnvelope): ExtractionEntry[] {
-	if (Array.isArray(env.extractions)) {
-		return env.extractions.filter((e) => typeof e === 'object' && e !== null);
-	}
+	const entries = Array.isArray(env.extractions)
+		? env.extractions.filter((e) => typeof e === 'object' && e !== null)
+		: [];
+	if (entries.length > 0) return entries;
 	// Older or partial envelopes: fall back to the deprecated single-extraction key.
-	if (env.extraction && typeof env.extraction === 'object') {
-		return [{ split_name: null, partition: null, fields: env.extraction }];
+	const legacy = asObject(env.extraction);
+	if (Object.keys(legacy).length > 0) {
+		return [{ split_name: null, partition: null, fields: legacy as Record<string, FieldValue> }];
 	}
 	return [];
 }
@@ -148,11 +162,11 @@ function matchingSplit(
 	splitName: string,
 	partition: string | null,
 ): IDataObject | null {
-	const split = (Array.isArray(splits) ? splits : []).find((s) => s?.name === splitName);
+	const split = asArray(splits).find((s) => s?.name === splitName);
 	if (!split) return null;
 	const part =
-		partition === null ? undefined : (split.partitions ?? []).find((p) => p?.name === partition);
-	const files = (part ?? split).files ?? [];
+		partition === null ? undefined : asArray(split.partitions).find((p) => p?.name === partition);
+	const files = asArray((part ?? split).files);
 	return {
 		name: splitName,
 		confidence: split.confidence ?? null,
@@ -165,8 +179,14 @@ function matchingSplit(
 
 function pagesOf(files: SplitFile[]): number[] {
 	const pages = new Set<number>();
-	for (const file of files) for (const page of file?.pages ?? []) pages.add(page);
+	for (const file of files) {
+		for (const page of asArray(file?.pages)) if (typeof page === 'number') pages.add(page);
+	}
 	return [...pages].sort((a, b) => a - b);
+}
+
+function asArray<T>(value: T[] | undefined | null): T[] {
+	return Array.isArray(value) ? value : [];
 }
 
 function asObject(value: unknown): Record<string, unknown> {

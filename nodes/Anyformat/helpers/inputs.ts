@@ -1,6 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError } from '../transport/errors';
+import { asNodeError } from './outputs';
 import type { OutputMode } from './types';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -16,7 +17,22 @@ export function readId(
 	itemIndex: number,
 ): string {
 	const label = name === 'workflowId' ? 'Workflow' : 'Collection ID';
-	const raw = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
+	let raw: unknown;
+	try {
+		raw = ctx.getNodeParameter(name, itemIndex, '', { extractValue: true });
+	} catch (error) {
+		const given = ctx.getNodeParameter(name, itemIndex, '') as { mode?: unknown; value?: unknown };
+		if (given?.mode !== 'url') throw asNodeError(ctx.getNode(), error, itemIndex);
+		// n8n found no id in a "By URL" value (its own error names neither the item nor the fix)
+		const url = given.value;
+		if (String(url ?? '').trim() === '') return checkId(ctx, '', label, itemIndex);
+		throw inputError(
+			ctx.getNode(),
+			itemIndex,
+			`${label} "${truncate(String(url ?? ''))}" is not an Anyformat workflow URL (item ${itemIndex})`,
+			'Paste the URL of the workflow from the Anyformat app, like https://app.anyformat.ai/workflows/0686bb97-8c30-70f0-8000-97669e000eb8, or pick the workflow "From List" or "By ID".',
+		);
+	}
 	return checkId(ctx, raw, label, itemIndex);
 }
 
@@ -71,6 +87,22 @@ export function readNumberOption(
 			itemIndex,
 			`${label} must be a number from ${min} to ${max}, but it is "${truncate(String(raw))}" (item ${itemIndex})`,
 			`Set Options → ${label} to a number between ${min} and ${max}.`,
+		);
+	}
+	return value;
+}
+
+/** Return All → Infinity; else Limit, a whole number of at least 1 (an expression can give anything). */
+export function readLimit(ctx: IExecuteFunctions, itemIndex: number): number {
+	if (ctx.getNodeParameter('returnAll', itemIndex, false) === true) return Infinity;
+	const raw = ctx.getNodeParameter('limit', itemIndex, 50) as unknown;
+	const value = typeof raw === 'number' ? raw : Number(String(raw).trim());
+	if (!Number.isInteger(value) || value < 1) {
+		throw inputError(
+			ctx.getNode(),
+			itemIndex,
+			`Limit must be a whole number of 1 or more, but it is "${truncate(String(raw))}" (item ${itemIndex})`,
+			'Set Limit to how many entries to return, e.g. 50, or turn on Return All.',
 		);
 	}
 	return value;

@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { ApiSession } from '../transport/request';
 import { ExecutionStoppedError } from './pause';
 
 /** What one input item produced: output JSONs, or the error that replaces them. */
@@ -73,4 +74,25 @@ export async function eachItem(
 		}
 	}
 	return outcomes;
+}
+
+/**
+ * Opens the API session of a batch. When that fails (a bad Base URL in the credential), every item
+ * still to be sent gets the error: with Continue On Fail, n8n would otherwise pass the input items on
+ * as if they had been processed.
+ */
+export async function sessionForBatch(
+	ctx: IExecuteFunctions,
+	itemIndexes: number[],
+	outcomes: ItemOutcome[],
+): Promise<ApiSession | undefined> {
+	try {
+		return await ApiSession.create(ctx, itemIndexes[0]);
+	} catch (error) {
+		if (!ctx.continueOnFail()) throw asNodeError(ctx.getNode(), error, itemIndexes[0]);
+		for (const itemIndex of itemIndexes) {
+			outcomes[itemIndex] = { error: asNodeError(ctx.getNode(), error, itemIndex) };
+		}
+		return undefined;
+	}
 }

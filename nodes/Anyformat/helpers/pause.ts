@@ -1,9 +1,13 @@
 import { sleep } from 'n8n-workflow';
 
+/**
+ * The user stopped the execution. n8n's engine reports a run as "canceled" (not failed) only when the
+ * error it ends with says so: a name containing "Cancelled" or a message containing "canceled".
+ */
 export class ExecutionStoppedError extends Error {
 	constructor() {
-		super('The execution was stopped');
-		this.name = 'ExecutionStoppedError';
+		super('The execution was canceled');
+		this.name = 'ExecutionCancelledError';
 	}
 }
 

@@ -45,6 +45,7 @@ export async function runOutcomes(
 					workflowId,
 					collectionId: receipt.collection_id,
 					deadline: deadlineOf(plan),
+					submittedAt: outcome.submittedAt,
 					options: plan.options,
 				});
 			}
@@ -150,8 +151,11 @@ export function watchOutcome(
 			anyformat: { ...anyformat, status },
 		};
 	}
-	const error = watched.error as Error & { description?: string | null };
-	error.description =
-		`${error.description ?? ''} The run may still finish in Anyformat: get its results later with Get Results (${pickUp})`.trim();
+	const error = watched.error as Error & { description?: string | null; httpCode?: string | null };
+	// a refused key or a run that does not exist will not "still finish": only transient failures can
+	if (!/^4\d\d$/.test(String(error.httpCode ?? ''))) {
+		error.description =
+			`${error.description ?? ''} The run may still finish in Anyformat: get its results later with Get Results (${pickUp})`.trim();
+	}
 	return { error, anyformat: { ...anyformat, status: 'error' } };
 }

@@ -64,8 +64,9 @@ export async function getAll<T>(
 	subject?: string,
 ): Promise<T[]> {
 	const all: T[] = [];
+	// one page size for every page: `page` counts in units of it, so changing it would skip or repeat entries
+	const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, limit));
 	for (let page = 1; all.length < limit; page++) {
-		const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, limit - all.length));
 		const data = await getPage<T>(session, path, page, pageSize, itemIndex, subject);
 		all.push(...data.results);
 		if (data.results.length === 0 || data.page * data.page_size >= data.count) break;

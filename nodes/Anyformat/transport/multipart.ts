@@ -5,7 +5,7 @@
  * own FormData only accepts in-memory Blobs, so these small classes stand in for FormData and File
  * with a part whose bytes come from n8n's binary store as a stream. (axios accepts only class
  * instances as FormData-like, not plain objects.) `stream()` is called once per attempt, so a body
- * can be sent again after a 429.
+ * can be sent again after a 429. A part with an empty name goes without a filename, i.e. as a form field.
  */
 export class StreamedFile {
 	constructor(

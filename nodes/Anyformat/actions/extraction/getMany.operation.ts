@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
-import { readId } from '../../helpers/inputs';
+import { readId, readLimit } from '../../helpers/inputs';
 import { assembleOutput, eachItem } from '../../helpers/outputs';
 import { getAll } from '../../transport/api';
 import { endpoints } from '../../transport/endpoints';
@@ -34,10 +34,7 @@ export async function execute(
 		items,
 		async (itemIndex) => {
 			const workflowId = readId(this, 'workflowId', itemIndex);
-			const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-			const limit = returnAll
-				? Infinity
-				: (this.getNodeParameter('limit', itemIndex, 50) as number);
+			const limit = readLimit(this, itemIndex);
 			session ??= await ApiSession.create(this, itemIndex);
 			const runs = await getAll<IDataObject>(
 				session,

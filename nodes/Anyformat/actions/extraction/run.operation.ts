@@ -5,11 +5,10 @@ import type { DocumentToSubmit } from '../../helpers/document';
 import { readDocument } from '../../helpers/document';
 import { readId, readResultOptions } from '../../helpers/inputs';
 import type { ItemOutcome } from '../../helpers/outputs';
-import { asNodeError, assembleOutput } from '../../helpers/outputs';
+import { asNodeError, assembleOutput, sessionForBatch } from '../../helpers/outputs';
 import { runOutcomes } from '../../helpers/runOutcomes';
 import type { SubmitJob } from '../../helpers/submitter';
 import { submitAll } from '../../helpers/submitter';
-import { ApiSession } from '../../transport/request';
 import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
@@ -129,7 +128,12 @@ export async function execute(
 	}
 	if (plans.length === 0) return assembleOutput(this, outcomes);
 
-	const session = await ApiSession.create(this);
+	const session = await sessionForBatch(
+		this,
+		plans.map((plan) => plan.itemIndex),
+		outcomes,
+	);
+	if (!session) return assembleOutput(this, outcomes);
 	const deadlineOf = (plan: Plan) =>
 		plan.wait ? startedAt + plan.options.timeoutSeconds * 1000 : Infinity;
 	const submitted = await submitAll(session, plans, {

@@ -3,11 +3,10 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { readId, readResultOptions } from '../../helpers/inputs';
 import type { ItemOutcome } from '../../helpers/outputs';
-import { asNodeError, assembleOutput } from '../../helpers/outputs';
+import { asNodeError, assembleOutput, sessionForBatch } from '../../helpers/outputs';
 import { watchOutcome } from '../../helpers/runOutcomes';
 import type { WatchTarget } from '../../helpers/waiter';
 import { watchRuns } from '../../helpers/waiter';
-import { ApiSession } from '../../transport/request';
 import {
 	collectionIdField,
 	includeMarkdownOption,
@@ -61,8 +60,15 @@ export async function execute(
 			outcomes[itemIndex] = { error: asNodeError(this.getNode(), error, itemIndex) };
 		}
 	}
-	if (targets.length > 0) {
-		const session = await ApiSession.create(this);
+	const session =
+		targets.length > 0
+			? await sessionForBatch(
+					this,
+					targets.map((target) => target.key),
+					outcomes,
+				)
+			: undefined;
+	if (session) {
 		const watched = await watchRuns(session, targets, { checkFirst: true });
 		for (const target of targets) {
 			outcomes[target.key] = watchOutcome(this, target, watched.get(target.key), target.options);

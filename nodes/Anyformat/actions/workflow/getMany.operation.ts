@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { updateDisplayOptions } from 'n8n-workflow';
 
+import { readLimit } from '../../helpers/inputs';
 import { assembleOutput, eachItem } from '../../helpers/outputs';
 import { getAll } from '../../transport/api';
 import { endpoints } from '../../transport/endpoints';
@@ -43,10 +44,7 @@ export async function execute(
 		this.getNode(),
 		items,
 		async (itemIndex) => {
-			const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-			const limit = returnAll
-				? Infinity
-				: (this.getNodeParameter('limit', itemIndex, 50) as number);
+			const limit = readLimit(this, itemIndex);
 			session ??= await ApiSession.create(this, itemIndex);
 			return await getAll<IDataObject>(session, endpoints.workflows(), limit, itemIndex);
 		},
