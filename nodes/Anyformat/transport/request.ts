@@ -10,6 +10,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { ExecutionStoppedError, pause } from '../helpers/pause';
+import type { RunWatch } from '../helpers/waiter';
 import type { ErrorContext } from './errors';
 import { apiError, makeRedactor, networkError, parseApiError } from './errors';
 import type { MultipartBody } from './multipart';
@@ -52,13 +53,34 @@ export interface ApiResponse<T = unknown> {
 
 /** A submission whose outcome cannot be known from its answer: the run may or may not exist. */
 export class SubmissionFateUnknown extends Error {
+	/** when the answer (or the failure) came */
+	readonly endedAt = Date.now();
+
 	constructor(
 		readonly reason: string,
+		/**
+		 * when the last attempt was sent: a run it created was created after this (the attempts before
+		 * it certainly created none: they were answered 429, refused, or marked retryable)
+		 */
 		readonly startedAt: number,
+		/** `ETIMEDOUT`, `ECONNRESET`, ..., `HTTP_502`, or `UNREADABLE` (a 2xx whose body is not JSON) */
+		readonly code: string,
+		/** the start of an unreadable 2xx body, which may still name the run */
+		readonly partialBody?: string,
 	) {
 		super(reason);
 		this.name = 'SubmissionFateUnknown';
 	}
+}
+
+const notTaken = new WeakSet<object>();
+
+/**
+ * Whether a failed submission certainly created no run, so that sending it again later is safe:
+ * it kept answering 429, an API error marked `retryable: true`, or the connection was refused.
+ */
+export function submissionNotTaken(error: unknown): boolean {
+	return typeof error === 'object' && error !== null && notTaken.has(error);
 }
 
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
@@ -81,6 +103,9 @@ export class ApiSession {
 
 	readonly stats: SessionStats = { requests: 0, retries: 0, rateLimited: 0 };
 
+	/** the watch a batch's submitter started, until the Run operation's watch takes it over */
+	private batchWatch: RunWatch | undefined;
+
 	private constructor(
 		private readonly ctx: AnyformatContext,
 		readonly baseUrl: string,
@@ -101,6 +126,22 @@ export class ApiSession {
 			: undefined;
 	}
 
+	/** Leaves a watch of the batch's runs, started while its documents were sent, for `watchRuns`. */
+	handOverBatchWatch(watch: RunWatch): void {
+		this.batchWatch = watch;
+	}
+
+	takeBatchWatch(): RunWatch | undefined {
+		const watch = this.batchWatch;
+		this.batchWatch = undefined;
+		return watch;
+	}
+
+	/** A debug line in n8n's log (never with the API key: only counts and ids are passed). */
+	log(message: string, meta: IDataObject): void {
+		this.ctx.logger?.debug(message, meta);
+	}
+
 	errorContext(request: Pick<ApiRequest, 'itemIndex' | 'subject'>): ErrorContext {
 		return {
 			node: this.ctx.getNode(),
@@ -114,11 +155,12 @@ export class ApiSession {
 	async request<T = unknown>(request: ApiRequest): Promise<ApiResponse<T>> {
 		const limiter = request.kind === 'submit' ? this.submissions : this.general;
 		const signal = this.signal;
-		const startedAt = Date.now();
+		let startedAt = Date.now();
 		let attempt = 0;
 		let rateLimitedTimes = 0;
 		for (;;) {
-			await limiter.acquire(signal);
+			const grant = await limiter.acquire(signal);
+			startedAt = grant.at;
 			let response: ApiResponse | undefined;
 			let failure: unknown;
 			this.stats.requests++;
@@ -128,7 +170,7 @@ export class ApiSession {
 				failure = error;
 			}
 			if (response === undefined) {
-				limiter.release();
+				limiter.release(grant);
 				if (signal?.aborted) throw new ExecutionStoppedError();
 				const code = failureCode(failure);
 				const mayRetry =
@@ -140,15 +182,17 @@ export class ApiSession {
 					continue;
 				}
 				if (request.kind === 'submit' && !NOT_SENT_CODES.has(code)) {
-					throw new SubmissionFateUnknown(`the connection failed (${code})`, startedAt);
+					throw new SubmissionFateUnknown(`the connection failed (${code})`, startedAt, code);
 				}
-				throw networkError(
+				const unreachable = networkError(
 					this.errorContext(request),
 					code,
 					`The Anyformat API at ${this.baseUrl} could not be reached${attempt ? ` after ${attempt + 1} attempts` : ''}. Check the Base URL in the credential and the network, then run the item again.`,
 				);
+				if (request.kind === 'submit') notTaken.add(unreachable);
+				throw unreachable;
 			}
-			limiter.release(response.statusCode, response.headers);
+			limiter.release(grant, response.statusCode, response.headers);
 			const { statusCode } = response;
 			const body = response.body;
 
@@ -171,6 +215,8 @@ export class ApiSession {
 					throw new SubmissionFateUnknown(
 						`Anyformat answered HTTP ${statusCode} with an unreadable body`,
 						startedAt,
+						'UNREADABLE',
+						typeof body === 'string' ? body.slice(0, 2048) : undefined,
 					);
 				}
 				if (request.kind === 'read' && attempt < READ_ATTEMPTS - 1) {
@@ -194,17 +240,25 @@ export class ApiSession {
 					await pause(retryAfterMs(response.headers) ?? backoffMs(attempt), signal);
 					continue;
 				}
-				if (request.kind === 'submit' && info.retryable !== false) {
+				// retryable: true says the run was not taken (so the error below may be sent again later);
+				// false is the API's own verdict; without either, a proxy's page may hide an accepted run
+				if (request.kind === 'submit' && info.retryable === undefined) {
 					throw new SubmissionFateUnknown(
 						`Anyformat answered HTTP ${statusCode}${info.unparsed ? ' (not from the API itself, probably a proxy)' : ''}`,
 						startedAt,
+						`HTTP_${statusCode}`,
 					);
 				}
 			}
 			const location = response.headers.location;
-			throw apiError(this.errorContext(request), parseApiError(statusCode, body), {
+			const info = parseApiError(statusCode, body);
+			const refused = apiError(this.errorContext(request), info, {
 				location: typeof location === 'string' ? location : undefined,
 			});
+			if (request.kind === 'submit' && (statusCode === 429 || info.retryable === true)) {
+				notTaken.add(refused);
+			}
+			throw refused;
 		}
 	}
 
@@ -238,8 +292,9 @@ export class ApiSession {
 	}
 }
 
+/** 0.5 s, 1 s, 2 s, 4 s, ... (±20 %): a read failing five times in a row gives up after about 7.5 s. */
 export function backoffMs(attempt: number): number {
-	const base = Math.min(1000 * 2 ** (attempt - 1), 30_000);
+	const base = Math.min(500 * 2 ** (attempt - 1), 30_000);
 	return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 

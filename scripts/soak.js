@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm run soak`: the fault-injection soak at full size (test/soak/soak.ts). Prints the figures and
+ * exits non-zero if a document ran twice, a document is not accounted for, or fewer faults than
+ * asked for were injected. Options: --docs 240 --rate 0.76 --seed 20240601 --slow 3 --min-faults 1000
+ */
+require('../bench/ts-register');
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+	const i = args.indexOf(`--${name}`);
+	return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
+};
+
+async function main() {
+	const { runSoak, formatReport } = require('../test/soak/soak');
+	const { cleanupHarnessTempDir, AUDIT_FILE } = require('../test/harness');
+	const options = {
+		docs: option('docs', 240),
+		rate: option('rate', 0.76),
+		seed: option('seed', 20240601),
+		slowFaults: option('slow', 3),
+		minFaults: option('min-faults', 1000),
+		log: (line) => process.stdout.write(`${line}\n`),
+	};
+	let report;
+	try {
+		report = await runSoak(options);
+	} finally {
+		cleanupHarnessTempDir();
+		require('node:fs').rmSync(AUDIT_FILE, { force: true });
+	}
+	process.stdout.write(`\n${formatReport(report)}\n`);
+	const problems = [];
+	if (report.duplicates > 0) problems.push(`${report.duplicates} document(s) ran twice`);
+	if (report.lost.length > 0) problems.push(`${report.lost.length} document(s) not accounted for`);
+	if (report.faultsTotal < options.minFaults) problems.push(`only ${report.faultsTotal} faults injected (< ${options.minFaults})`);
+	if (problems.length) {
+		process.stdout.write(`\nSOAK FAILED: ${problems.join('; ')}\n`);
+		process.exitCode = 1;
+	} else {
+		process.stdout.write(`\nSOAK PASSED: 0 run twice, 0 lost, ${report.faultsTotal} faults\n`);
+	}
+}
+
+main().catch((error) => {
+	process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
+	process.exitCode = 1;
+});

@@ -1,0 +1,138 @@
+/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
+/**
+ * Issue 5, continued: a batch's deadline and Stop, and submissions whose answer was lost (the run
+ * adopted from the files list, or proven absent and sent again, or reported as unknown; never run
+ * twice). Asserted on the simulator's ledger and the node's output, never on timings.
+ */
+import { makeDocs, runBatch, startSimulator, type Doc, type Sim } from './helpers';
+
+let sim: Sim;
+
+afterEach(async () => {
+	await sim?.close();
+});
+
+/** Every run started once per document, and every document run. */
+function expectEachDocumentRunOnce(docs: Doc[]) {
+	expect(sim.ledger.duplicates()).toEqual([]);
+	expect(sim.ledger.runs).toHaveLength(docs.length);
+}
+
+/** Output item i (simplified, invoice workflow) holds document i's results and is paired with input i. */
+function expectPairedResults(items: Array<{ json: any; pairedItem?: any }>, docs: Doc[]) {
+	expect(items).toHaveLength(docs.length);
+	items.forEach((item, i) => {
+		expect(item.pairedItem).toEqual({ item: i });
+		expect(item.json.invoice_number).toBe(docs[i].invoiceNumber);
+		expect(item.json.total_amount).toBe((i + 1) * 10);
+		expect(sim.getRun(item.json.anyformat.collection_id)?.name).toBe(docs[i].fileName);
+	});
+}
+
+const count = (route: string, extra: Record<string, unknown> = {}) => sim.ledger.count({ route, ...extra });
+
+describe('deadline and stop', () => {
+	test('on the timeout, finished items are returned and unfinished ones are error items with their collection_id', async () => {
+		sim = await startSimulator();
+		const docs = makeDocs(6, (i) => (i % 2 === 0 ? 100 : 600_000));
+		const result = await runBatch({ sim, docs, timeoutSeconds: 3, continueOnFail: true });
+
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(6);
+		result.items.forEach((item, i) => {
+			expect(item.pairedItem).toEqual({ item: i });
+			if (i % 2 === 0) {
+				expect(item.json.invoice_number).toBe(docs[i].invoiceNumber);
+			} else {
+				const { anyformat } = item.json as any;
+				expect(anyformat.status).toBe('timeout');
+				expect(sim.getRun(anyformat.collection_id)?.name).toBe(docs[i].fileName);
+				expect(String(item.json.error)).toContain(anyformat.collection_id);
+			}
+		});
+		expectEachDocumentRunOnce(docs);
+	});
+
+	test('without Continue On Fail the timeout fails the node, naming an unfinished item and its run', async () => {
+		sim = await startSimulator();
+		const docs = makeDocs(3, (i) => (i === 0 ? 100 : 600_000));
+		const result = await runBatch({ sim, docs, timeoutSeconds: 2 });
+
+		expect(result.status).toBe('error');
+		const unfinished = sim.listRuns().filter((run) => run.status !== 'processed');
+		expect(unfinished.some((run) => result.error!.message.includes(run.id))).toBe(true);
+	});
+
+	test('Stop ends the whole batch at once: no request after it', async () => {
+		sim = await startSimulator({ rateLimit: { submission: 3, general: 600, windowMs: 60000 } });
+		const docs = makeDocs(10, () => 600_000);
+		const started = Date.now();
+		const result = await runBatch({ sim, docs, cancelAfterMs: 1500 });
+
+		expect(result.status).toBe('canceled');
+		// the submission window was spent after 3 documents; the rest were never sent
+		expect(sim.ledger.runs).toHaveLength(3);
+		const late = sim.ledger.requests.filter((r) => r.time > started + 1500 + 500);
+		expect(late).toEqual([]);
+	});
+});
+
+describe('submissions whose answer was lost', () => {
+	test('reset after the server accepted: the run is found in the files list and adopted, not run again', async () => {
+		sim = await startSimulator();
+		sim.faults.once('reset-after-accept', { route: 'run' });
+		const docs = makeDocs(5, () => 150);
+		const result = await runBatch({ sim, docs });
+
+		expect(result.error).toBeUndefined();
+		expectPairedResults(result.items, docs);
+		expectEachDocumentRunOnce(docs);
+		expect(sim.faults.injected['reset-after-accept']).toBe(1);
+		expect(count('files')).toBeGreaterThan(0);
+	});
+
+	test('reset before the server read it, or mid-upload: proven absent in the files list, then sent again once', async () => {
+		sim = await startSimulator();
+		sim.faults.once('reset-before-read', { route: 'run' }).once('reset-mid-upload', { route: 'run' });
+		const docs = makeDocs(5, () => 150);
+		const result = await runBatch({ sim, docs });
+
+		expect(result.error).toBeUndefined();
+		expectPairedResults(result.items, docs);
+		expectEachDocumentRunOnce(docs);
+		expect(count('run', { status: 202 })).toBe(5);
+	});
+
+	test('an accepted answer cut short still names the run', async () => {
+		sim = await startSimulator();
+		sim.faults.once('truncated-json', { route: 'run' });
+		const docs = makeDocs(3, () => 150);
+		const result = await runBatch({ sim, docs, inputType: 'text' });
+
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.invoice_number)).toEqual(docs.map((d) => d.invoiceNumber));
+		expectEachDocumentRunOnce(docs);
+		expect(count('files')).toBe(0);
+	});
+
+	test('same file names: a lost answer that cannot be told apart is reported as unknown, never run twice', async () => {
+		sim = await startSimulator();
+		sim.faults.once('reset-after-accept', { route: 'run' }).once('reset-after-accept', { route: 'run' });
+		// identical names and (text) no names: the list cannot tell whose run is whose
+		const docs = makeDocs(4, () => 100).map((doc) => ({ ...doc, fileName: 'scan.txt' }));
+		const result = await runBatch({ sim, docs, continueOnFail: true });
+
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(4);
+		expectEachDocumentRunOnce(docs);
+		for (const item of result.items) {
+			const i = (item.pairedItem as { item: number }).item;
+			if (item.json.error) {
+				expect(item.json.anyformat).toMatchObject({ status: 'unknown' });
+				expect(String(item.json.description)).toMatch(/not sent again/);
+			} else {
+				expect(item.json.invoice_number).toBe(docs[i].invoiceNumber);
+			}
+		}
+	});
+});

@@ -1,0 +1,147 @@
+/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
+/**
+ * Shared by the batch tests, the soak and the benchmark: a simulator, documents with distinct content
+ * and processing times, and one call that runs the Anyformat node's Run operation on N items through
+ * n8n-core's real engine (test/harness).
+ */
+import { AnyformatApi } from '../../credentials/AnyformatApi.credentials';
+import { Anyformat } from '../../nodes/Anyformat/Anyformat.node';
+import { runNode, type HarnessInputItem, type RunNodeResult } from '../harness';
+
+const simulator = require('../simulator') as {
+	createSimulator(options?: Record<string, unknown>): Promise<Sim>;
+	SCENARIOS: Record<string, { id: string }>;
+};
+
+export interface LedgerRequest {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+	route: string | null;
+	tier: string | null;
+	status: number | null;
+	time: number;
+	keyIndex: number | null;
+	fault: string | null;
+}
+
+export interface Sim {
+	url: string;
+	apiKey: string;
+	workflows: Array<Record<string, unknown>>;
+	ledger: {
+		requests: LedgerRequest[];
+		uploads: Array<{ sha256: string; bytes: number; contentLength: number | null; accepted: boolean; collectionId: string | null }>;
+		runs: Array<{ collectionId: string; sha256: string; time: number }>;
+		rateLimited: { submission: number; general: number };
+		peakRequestsPerWindow: { submission: number; general: number };
+		maxConcurrentUploads: number;
+		runsPerSha256(): Map<string, number>;
+		duplicates(): Array<{ sha256: string; count: number; collectionIds: string[] }>;
+		count(filter: Record<string, unknown> | string): number;
+	};
+	faults: SimFaults;
+	configure(options: Record<string, unknown>): unknown;
+	getRun(collectionId: string): { sha256: string; status: string; name: string } | null;
+	listRuns(): Array<{ id: string; sha256: string; status: string; isRun: boolean }>;
+	close(): Promise<void>;
+}
+
+export interface SimFaults {
+	configure(options: Record<string, unknown>): unknown;
+	once(kind: string, options?: { route?: string }): SimFaults;
+	clear(): void;
+	injected: Record<string, number>;
+}
+
+export const SCENARIOS = simulator.SCENARIOS;
+export const INVOICE_WORKFLOW = SCENARIOS.invoice.id;
+
+export async function startSimulator(options: Record<string, unknown> = {}): Promise<Sim> {
+	return await simulator.createSimulator(options);
+}
+
+export interface Doc {
+	index: number;
+	fileName: string;
+	/** document text; carries the simulator's [[processing_ms:N]] marker */
+	content: string;
+	invoiceNumber: string;
+	processingMs: number;
+}
+
+/** N documents with distinct content (distinct sha256), invoice numbers and file names. */
+export function makeDocs(
+	count: number,
+	processingMs: (index: number) => number,
+	prefix = 'doc',
+): Doc[] {
+	return Array.from({ length: count }, (_, index) => {
+		const ms = Math.max(0, Math.round(processingMs(index)));
+		const invoiceNumber = `INV-${prefix.toUpperCase()}-${String(index).padStart(5, '0')}`;
+		return {
+			index,
+			fileName: `${prefix}-${String(index).padStart(5, '0')}.txt`,
+			invoiceNumber,
+			processingMs: ms,
+			content: `Invoice #${invoiceNumber}\nTotal: $${(index + 1) * 10}.00\n[[processing_ms:${ms}]]\n`,
+		};
+	});
+}
+
+/** A deterministic pseudo-random generator (mulberry32), for reproducible processing times. */
+export function seeded(seed: number): () => number {
+	let a = seed >>> 0;
+	return () => {
+		a = (a + 0x6d2b79f5) | 0;
+		let t = Math.imul(a ^ (a >>> 15), 1 | a);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
+export interface RunBatchOptions {
+	sim: Sim;
+	docs: Doc[];
+	workflowId?: string;
+	/** binary (default: each document stored in n8n's binary store) or text */
+	inputType?: 'binary' | 'text';
+	continueOnFail?: boolean;
+	waitForResults?: boolean;
+	timeoutSeconds?: number;
+	output?: 'simplified' | 'detailed' | 'raw';
+	cancelAfterMs?: number;
+}
+
+/** Runs Extraction → Run on one item per document through n8n-core's engine. */
+export async function runBatch(options: RunBatchOptions): Promise<RunNodeResult> {
+	const { sim, docs } = options;
+	const inputType = options.inputType ?? 'binary';
+	const items: HarnessInputItem[] = docs.map((doc) =>
+		inputType === 'binary'
+			? {
+					json: { doc: doc.index, text: doc.content },
+					binary: { data: { data: Buffer.from(doc.content), fileName: doc.fileName, mimeType: 'text/plain' } },
+				}
+			: { json: { doc: doc.index, text: doc.content } },
+	);
+	const parameters: Record<string, unknown> = {
+		resource: 'extraction',
+		operation: 'run',
+		workflowId: { __rl: true, mode: 'id', value: options.workflowId ?? INVOICE_WORKFLOW },
+		inputType,
+		waitForResults: options.waitForResults ?? true,
+		output: options.output ?? 'simplified',
+		options: options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {},
+	};
+	if (inputType === 'text') parameters.text = '={{ $json.text }}';
+	return await runNode({
+		nodeType: new Anyformat(),
+		parameters: parameters as never,
+		credentials: { anyformatApi: { apiKey: sim.apiKey, baseUrl: sim.url } },
+		credentialTypes: [new AnyformatApi()],
+		items,
+		continueOnFail: options.continueOnFail,
+		cancelAfterMs: options.cancelAfterMs,
+	});
+}

@@ -1,0 +1,118 @@
+/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
+/**
+ * Issue 5: Run with Wait for Results on many items at the API's limits: pacing, nothing run twice,
+ * order and pairing, few requests. Everything here is asserted on what the simulator saw (its ledger)
+ * and on the node's output, never on timings. (Deadline, Stop and lost answers: faults.test.ts.)
+ */
+import { makeDocs, runBatch, startSimulator, type Doc, type Sim } from './helpers';
+
+let sim: Sim;
+
+afterEach(async () => {
+	await sim?.close();
+});
+
+/** Every run started once per document, and every document run. */
+function expectEachDocumentRunOnce(docs: Doc[]) {
+	expect(sim.ledger.duplicates()).toEqual([]);
+	expect(sim.ledger.runs).toHaveLength(docs.length);
+}
+
+/** Output item i (simplified, invoice workflow) holds document i's results and is paired with input i. */
+function expectPairedResults(items: Array<{ json: any; pairedItem?: any }>, docs: Doc[]) {
+	expect(items).toHaveLength(docs.length);
+	items.forEach((item, i) => {
+		expect(item.pairedItem).toEqual({ item: i });
+		expect(item.json.invoice_number).toBe(docs[i].invoiceNumber);
+		expect(item.json.total_amount).toBe((i + 1) * 10);
+		expect(sim.getRun(item.json.anyformat.collection_id)?.name).toBe(docs[i].fileName);
+	});
+}
+
+const count = (route: string, extra: Record<string, unknown> = {}) => sim.ledger.count({ route, ...extra });
+
+describe('a batch at the rate limits', () => {
+	test('submissions stay under a low limit (fractional reset), every document runs once, results come back in input order', async () => {
+		sim = await startSimulator({ rateLimit: { submission: 4, general: 600, windowMs: 1500 } });
+		// later documents finish first: the output must still follow the input
+		const docs = makeDocs(14, (i) => 1400 - i * 100);
+		const result = await runBatch({ sim, docs });
+
+		expect(result.error).toBeUndefined();
+		expectPairedResults(result.items, docs);
+		expectEachDocumentRunOnce(docs);
+		expect(sim.ledger.rateLimited).toEqual({ submission: 0, general: 0 });
+		expect(sim.ledger.peakRequestsPerWindow.submission).toBeLessThanOrEqual(4);
+		// each run's results fetched exactly once; statuses read from the runs list, not per run
+		expect(count('results')).toBe(docs.length);
+		expect(count('runs')).toBeLessThan(docs.length);
+		// streamed with a known length
+		for (const upload of sim.ledger.uploads) expect(upload.contentLength).toBeGreaterThan(upload.bytes);
+	});
+
+	test('a whole-second x-ratelimit-reset is honoured too (no 429 at any window boundary)', async () => {
+		sim = await startSimulator({ rateLimit: { submission: 3, general: 600, windowMs: 1000 } });
+		const docs = makeDocs(9, () => 100);
+		const result = await runBatch({ sim, docs, inputType: 'text' });
+
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.invoice_number)).toEqual(docs.map((d) => d.invoiceNumber));
+		expect(sim.ledger.rateLimited).toEqual({ submission: 0, general: 0 });
+		expect(sim.ledger.peakRequestsPerWindow.submission).toBeLessThanOrEqual(3);
+		expectEachDocumentRunOnce(docs);
+	});
+
+	test('another client spending the same budget: the node waits out Retry-After and sends nothing twice', async () => {
+		sim = await startSimulator({ rateLimit: { submission: 4, general: 600, windowMs: 1500 } });
+		const docs = makeDocs(8, () => 150);
+		// a second client uses the key's submission budget while the node runs
+		let stop = false;
+		const other = (async () => {
+			while (!stop) {
+				await fetch(`${sim.url}/v2/workflows/another-clients-workflow/run/`, {
+					method: 'POST',
+					headers: { authorization: `Bearer ${sim.apiKey}` },
+				}).catch(() => undefined);
+				await new Promise((r) => setTimeout(r, 400));
+			}
+		})();
+		const result = await runBatch({ sim, docs });
+		stop = true;
+		await other;
+
+		expect(result.error).toBeUndefined();
+		expectPairedResults(result.items, docs);
+		expectEachDocumentRunOnce(docs);
+	});
+
+	test('an injected 429 (with and without Retry-After) on submissions and reads is waited out', async () => {
+		sim = await startSimulator({ rateLimit: { submission: 60, general: 600, windowMs: 60000 } });
+		sim.faults.once('429', { route: 'run' }).once('429-no-retry-after', { route: 'run' });
+		sim.faults.once('429', { route: 'runs' }).once('429-no-retry-after', { route: 'results' });
+		const docs = makeDocs(6, (i) => 200 + i * 50);
+		const result = await runBatch({ sim, docs });
+
+		expect(result.error).toBeUndefined();
+		expectPairedResults(result.items, docs);
+		expectEachDocumentRunOnce(docs);
+		expect(sim.faults.injected).toEqual({ '429': 2, '429-no-retry-after': 2 });
+	});
+
+	test('the runs list in oldest-first order, with older runs of other executions in front', async () => {
+		sim = await startSimulator({ runsOrder: 'asc', rateLimit: { submission: 1000, general: 1000, windowMs: 60000 } });
+		// 130 earlier runs of the workflow: an oldest-first list shows the batch's runs on page 2
+		await runBatch({ sim, docs: makeDocs(130, () => 0, 'old'), inputType: 'text' });
+		const before = sim.ledger.requests.length;
+		const docs = makeDocs(12, (i) => 900 - i * 60);
+		const result = await runBatch({ sim, docs });
+
+		expect(result.error).toBeUndefined();
+		expectPairedResults(result.items, docs);
+		const mine = sim.ledger.requests.slice(before);
+		expect(mine.filter((r) => r.route === 'results')).toHaveLength(docs.length);
+		// read from the newest end: never page 1 after the order is known
+		const listPages = mine.filter((r) => r.route === 'runs').map((r) => Number(r.query.page));
+		expect(listPages.length).toBeGreaterThan(0);
+		expect(listPages.slice(1).every((page) => page === 2)).toBe(true);
+	}, 60000);
+});
