@@ -1175,8 +1175,9 @@ describe('large uploads', () => {
 		expect(peakRss - base.rss).toBeLessThan(150 * 1024 * 1024);
 		gc();
 		const after = process.memoryUsage();
+		// a retained copy would be 200 MB; the margin absorbs socket buffers the GC has not freed yet
 		expect(after.arrayBuffers + after.external - (base.arrayBuffers + base.external)).toBeLessThan(
-			16 * 1024 * 1024,
+			64 * 1024 * 1024,
 		);
 		sim.finishRun(res.json.id);
 		const body = (await results(sim, res.json.id)).body;
