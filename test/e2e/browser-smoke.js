@@ -4,7 +4,7 @@
  * Browser smoke test of a real n8n, in Debian's chromium through playwright-core:
  * sign in as the owner, open a new workflow, open the nodes panel, search "Set", take a screenshot.
  *
- *   node test/e2e/browser-smoke.js [--version 2.41.1] [--out test/e2e/screenshots/x.png]
+ *   node test/e2e/browser-smoke.js [--version 2.41.1] [--out x.png]  (default: .cache/e2e-screenshots/)
  * starts its own n8n (test/e2e/lib/n8n.js) and stops it afterwards; exit code 0 when the search lists
  * the Set node ("Edit Fields (Set)"). From a test: require('./browser-smoke').runBrowserSmoke({ n8n }).
  * Needs /usr/bin/chromium: bash scripts/e2e/ensure-chromium.sh.
@@ -14,6 +14,12 @@ const path = require('node:path');
 const { N8n, DEFAULT_VERSION } = require('./lib/n8n');
 
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/**
+ * Where the tests put their screenshots: a dot-folder the repo ignores (.cache/). Not under test/: n8n-node
+ * build copies every *.png outside dist/ and node_modules/ (but none in dot-folders) into dist/, which
+ * npm pack then ships.
+ */
+const SHOTS_DIR = path.join(__dirname, '../../.cache/e2e-screenshots');
 const CHROMIUM_ARGS = [
 	'--no-sandbox',
 	'--disable-gpu',
@@ -42,7 +48,7 @@ async function openLoggedIn(n8n, { viewport = { width: 1440, height: 900 } } = {
 
 /** The smoke itself on a started n8n; returns {screenshot, found}. */
 async function runBrowserSmoke({ n8n, screenshot }) {
-	screenshot = screenshot || path.join(__dirname, 'screenshots', `browser-smoke-${n8n.version}.png`);
+	screenshot = screenshot || path.join(SHOTS_DIR, `browser-smoke-${n8n.version}.png`);
 	fs.mkdirSync(path.dirname(screenshot), { recursive: true });
 	const { browser, page } = await openLoggedIn(n8n);
 	try {
@@ -107,4 +113,4 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { runBrowserSmoke, openLoggedIn, CHROMIUM, CHROMIUM_ARGS };
+module.exports = { runBrowserSmoke, openLoggedIn, CHROMIUM, CHROMIUM_ARGS, SHOTS_DIR };

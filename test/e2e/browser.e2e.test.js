@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The editor in a real browser (Debian chromium via playwright-core) on the newest pinned n8n:
- * sign in, new workflow, nodes panel, search "Set". Screenshot in test/e2e/screenshots/.
+ * sign in, new workflow, nodes panel, search "Set". Screenshot in .cache/e2e-screenshots/.
  * N8N_E2E_BROWSER_VERSIONS=2.41.1,1.101.1 to try more versions.
  */
 const fs = require('node:fs');

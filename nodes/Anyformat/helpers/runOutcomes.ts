@@ -143,7 +143,7 @@ export function watchOutcome(
 				{ httpCode: '422', error_code: error.errorCode ?? null },
 				{
 					message: `Anyformat ${status === 'cancelled' ? 'cancelled' : 'could not process'} the document of item ${itemIndex} (run ${collectionId})`,
-					description: `${said ? `Anyformat said: ${said}. ` : ''}Polling again will not change this. Review the document and run it again, or open the run in the Anyformat app. ${pickUp}`,
+					description: `${said ? `Anyformat said: ${said.replace(/\.+$/, '')}. ` : ''}Polling again will not change this. Review the document and run it again, or open the run in the Anyformat app. ${pickUp}`,
 					httpCode: '422',
 					itemIndex,
 				},
