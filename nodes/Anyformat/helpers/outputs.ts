@@ -57,23 +57,29 @@ export function asNodeError(node: INode, error: unknown, itemIndex?: number): Er
 	return new NodeOperationError(node, error as Error, { itemIndex });
 }
 
-/** Runs `work` for each item in turn, catching each item's error. */
+/**
+ * Runs `work` for each item in turn, with one API session opened on first use, and assembles the
+ * output (each item's error caught and tied to it).
+ */
 export async function eachItem(
-	node: INode,
+	ctx: IExecuteFunctions,
 	items: INodeExecutionData[],
-	work: (itemIndex: number) => Promise<IDataObject[]>,
-	continueOnFail: boolean,
-): Promise<ItemOutcome[]> {
+	work: (itemIndex: number, session: () => Promise<ApiSession>) => Promise<IDataObject[]>,
+): Promise<INodeExecutionData[]> {
+	const node = ctx.getNode();
+	const continueOnFail = ctx.continueOnFail();
+	let shared: ApiSession | undefined;
 	const outcomes: ItemOutcome[] = [];
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const session = async () => (shared ??= await ApiSession.create(ctx, itemIndex));
 		try {
-			outcomes.push({ json: await work(itemIndex) });
+			outcomes.push({ json: await work(itemIndex, session) });
 		} catch (error) {
 			if (!continueOnFail) throw asNodeError(node, error, itemIndex);
 			outcomes.push({ error: asNodeError(node, error, itemIndex) });
 		}
 	}
-	return outcomes;
+	return assembleOutput(ctx, outcomes);
 }
 
 /**

@@ -246,7 +246,14 @@ async function submitOne(
 	const sentAt = Date.now();
 	try {
 		const receipt = await submitRun(session, job.workflowId, job.document.body(), job.itemIndex);
-		return { state: 'submitted', receipt, recovered: false, sentAt, submittedAt: Date.now(), resent };
+		return {
+			state: 'submitted',
+			receipt,
+			recovered: false,
+			sentAt,
+			submittedAt: Date.now(),
+			resent,
+		};
 	} catch (error) {
 		rethrowIfStopped(error);
 		if (!(error instanceof SubmissionFateUnknown)) return { state: 'failed', error };
@@ -261,7 +268,12 @@ async function submitOne(
 				sentAt,
 				submittedAt: Date.now(),
 				resent,
-				receipt: { collection_id: id, workflow_id: job.workflowId, status: 'recovered', version_id: null },
+				receipt: {
+					collection_id: id,
+					workflow_id: job.workflowId,
+					status: 'recovered',
+					version_id: null,
+				},
 			};
 		}
 		return {
@@ -352,12 +364,14 @@ async function reconcile(
 				);
 			const mayBeUnderWay = (entry: CollectionFile) => {
 				const created = createdTime(entry);
-				return underWay.some((at) => created === undefined || created >= at + offLo - CLOCK_SLACK_MS);
+				return underWay.some(
+					(at) => created === undefined || created >= at + offLo - CLOCK_SLACK_MS,
+				);
 			};
 
 			// adopt runs that can only belong to one lost submission, until nothing changes
 			let open = group.filter((u) => !settled.has(u));
-			for (let changed = true; changed; ) {
+			for (let changed = true; changed;) {
 				changed = false;
 				const sets = open.map((u) => ({ u, set: candidates(u, true) }));
 				const usage = new Map<string, number>();
@@ -376,7 +390,12 @@ async function reconcile(
 						sentAt: u.startedAt,
 						submittedAt: Date.now(),
 						resent: resent.get(u.job.itemIndex) ?? 0,
-						receipt: { collection_id: entry.id, workflow_id: workflowId, status: 'recovered', version_id: null },
+						receipt: {
+							collection_id: entry.id,
+							workflow_id: workflowId,
+							status: 'recovered',
+							version_id: null,
+						},
 					});
 					settled.add(u);
 					adopted.push(u.job);

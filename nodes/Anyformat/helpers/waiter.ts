@@ -332,12 +332,16 @@ export class RunWatch {
 	private async readGroup(group: Group): Promise<void> {
 		const startedAt = Date.now();
 		group.reading = true;
-		const wanted = group.runs.filter((run) => run.listed && run.outcome === undefined && !run.fetching);
+		const wanted = group.runs.filter(
+			(run) => run.listed && run.outcome === undefined && !run.fetching,
+		);
 		try {
 			if (wanted.length === 0) return;
 			const ids = new Map(wanted.map((run) => [run.collectionId, run]));
 			const known = wanted.map((run) => run.createdAt);
-			const since = known.every((t) => t !== undefined) ? Math.min(...(known as number[])) : undefined;
+			const since = known.every((t) => t !== undefined)
+				? Math.min(...(known as number[]))
+				: undefined;
 			const seen = new Map<string, RunStatus>();
 			await walkNewest<RunStatus>(
 				async (page) => {
@@ -426,12 +430,17 @@ export class RunWatch {
 				if (this.stopping || (this.closed && pending.length === 0)) break;
 
 				for (const group of this.groups.values()) {
-					if (!group.reading && t >= group.nextAt && group.runs.some((r) => r.listed && r.outcome === undefined)) {
+					if (
+						!group.reading &&
+						t >= group.nextAt &&
+						group.runs.some((r) => r.listed && r.outcome === undefined)
+					) {
 						this.track(this.readGroup(group));
 					}
 				}
 				for (const run of pending) {
-					if (!run.listed && !run.fetching && t >= run.nextAt) this.track(this.fetchResults(run, true));
+					if (!run.listed && !run.fetching && t >= run.nextAt)
+						this.track(this.fetchResults(run, true));
 				}
 
 				let wakeAt = Infinity;
@@ -596,7 +605,11 @@ function nextPage(
  * once when the user stops the execution. The timer is cleared either way where `sleep` takes a
  * signal (n8n-workflow 2.x); older versions ignore it, so a sleep is never longer than a second.
  */
-export async function nap(ms: number, stop: AbortSignal | undefined, wake: Promise<void>): Promise<void> {
+export async function nap(
+	ms: number,
+	stop: AbortSignal | undefined,
+	wake: Promise<void>,
+): Promise<void> {
 	if (stop?.aborted) throw new ExecutionStoppedError();
 	const controller = new AbortController();
 	const onStop = () => controller.abort();

@@ -225,7 +225,10 @@ export class RateLimiter {
 			if (retryAfter !== undefined) {
 				this.blockedUntil = Math.max(this.blockedUntil, now + retryAfter);
 			} else if (spent) {
-				this.blockedUntil = Math.max(this.blockedUntil, this.resetAt > now ? this.resetAt : now + 1000);
+				this.blockedUntil = Math.max(
+					this.blockedUntil,
+					this.resetAt > now ? this.resetAt : now + 1000,
+				);
 			}
 		}
 	}

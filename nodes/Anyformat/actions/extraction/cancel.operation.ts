@@ -2,9 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { readId } from '../../helpers/inputs';
-import { assembleOutput, eachItem } from '../../helpers/outputs';
+import { eachItem } from '../../helpers/outputs';
 import { deleteCollection } from '../../transport/api';
-import { ApiSession } from '../../transport/request';
 import { collectionIdField } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
@@ -23,17 +22,9 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	let session: ApiSession | undefined;
-	const outcomes = await eachItem(
-		this.getNode(),
-		items,
-		async (itemIndex) => {
-			const collectionId = readId(this, 'collectionId', itemIndex);
-			session ??= await ApiSession.create(this, itemIndex);
-			await deleteCollection(session, collectionId, itemIndex);
-			return [{ collection_id: collectionId, deleted: true }];
-		},
-		this.continueOnFail(),
-	);
-	return assembleOutput(this, outcomes);
+	return await eachItem(this, items, async (itemIndex, session) => {
+		const collectionId = readId(this, 'collectionId', itemIndex);
+		await deleteCollection(await session(), collectionId, itemIndex);
+		return [{ collection_id: collectionId, deleted: true }];
+	});
 }

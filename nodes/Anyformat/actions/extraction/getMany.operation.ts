@@ -7,10 +7,9 @@ import type {
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { readId, readLimit } from '../../helpers/inputs';
-import { assembleOutput, eachItem } from '../../helpers/outputs';
+import { eachItem } from '../../helpers/outputs';
 import { getAll } from '../../transport/api';
 import { endpoints } from '../../transport/endpoints';
-import { ApiSession } from '../../transport/request';
 import { workflowRLC } from '../common.descriptions';
 import { returnAllFields } from '../workflow/getMany.operation';
 
@@ -28,24 +27,16 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	let session: ApiSession | undefined;
-	const outcomes = await eachItem(
-		this.getNode(),
-		items,
-		async (itemIndex) => {
-			const workflowId = readId(this, 'workflowId', itemIndex);
-			const limit = readLimit(this, itemIndex);
-			session ??= await ApiSession.create(this, itemIndex);
-			const runs = await getAll<IDataObject>(
-				session,
-				endpoints.runs(workflowId),
-				limit,
-				itemIndex,
-				`workflow "${workflowId}"`,
-			);
-			return runs.map((run) => ({ ...run, collection_id: run.id, workflow_id: workflowId }));
-		},
-		this.continueOnFail(),
-	);
-	return assembleOutput(this, outcomes);
+	return await eachItem(this, items, async (itemIndex, session) => {
+		const workflowId = readId(this, 'workflowId', itemIndex);
+		const limit = readLimit(this, itemIndex);
+		const runs = await getAll<IDataObject>(
+			await session(),
+			endpoints.runs(workflowId),
+			limit,
+			itemIndex,
+			`workflow "${workflowId}"`,
+		);
+		return runs.map((run) => ({ ...run, collection_id: run.id, workflow_id: workflowId }));
+	});
 }

@@ -2,9 +2,8 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { readId } from '../../helpers/inputs';
-import { assembleOutput, eachItem } from '../../helpers/outputs';
+import { eachItem } from '../../helpers/outputs';
 import { getWorkflow } from '../../transport/api';
-import { ApiSession } from '../../transport/request';
 import { workflowRLC } from '../common.descriptions';
 
 const properties: INodeProperties[] = [
@@ -20,16 +19,8 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	let session: ApiSession | undefined;
-	const outcomes = await eachItem(
-		this.getNode(),
-		items,
-		async (itemIndex) => {
-			const workflowId = readId(this, 'workflowId', itemIndex);
-			session ??= await ApiSession.create(this, itemIndex);
-			return [await getWorkflow(session, workflowId, itemIndex)];
-		},
-		this.continueOnFail(),
-	);
-	return assembleOutput(this, outcomes);
+	return await eachItem(this, items, async (itemIndex, session) => {
+		const workflowId = readId(this, 'workflowId', itemIndex);
+		return [await getWorkflow(await session(), workflowId, itemIndex)];
+	});
 }

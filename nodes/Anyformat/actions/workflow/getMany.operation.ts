@@ -7,10 +7,9 @@ import type {
 import { updateDisplayOptions } from 'n8n-workflow';
 
 import { readLimit } from '../../helpers/inputs';
-import { assembleOutput, eachItem } from '../../helpers/outputs';
+import { eachItem } from '../../helpers/outputs';
 import { getAll } from '../../transport/api';
 import { endpoints } from '../../transport/endpoints';
-import { ApiSession } from '../../transport/request';
 
 export const returnAllFields: INodeProperties[] = [
 	{
@@ -39,16 +38,8 @@ export async function execute(
 	this: IExecuteFunctions,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	let session: ApiSession | undefined;
-	const outcomes = await eachItem(
-		this.getNode(),
-		items,
-		async (itemIndex) => {
-			const limit = readLimit(this, itemIndex);
-			session ??= await ApiSession.create(this, itemIndex);
-			return await getAll<IDataObject>(session, endpoints.workflows(), limit, itemIndex);
-		},
-		this.continueOnFail(),
-	);
-	return assembleOutput(this, outcomes);
+	return await eachItem(this, items, async (itemIndex, session) => {
+		const limit = readLimit(this, itemIndex);
+		return await getAll<IDataObject>(await session(), endpoints.workflows(), limit, itemIndex);
+	});
 }
