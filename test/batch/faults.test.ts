@@ -4,7 +4,16 @@
  * adopted from the files list, or proven absent and sent again, or reported as unknown; never run
  * twice). Asserted on the simulator's ledger and the node's output, never on timings.
  */
-import { makeDocs, runBatch, startSimulator, type Doc, type Sim } from './helpers';
+import {
+	expectEachDocumentRunOnceIn,
+	expectPairedResultsIn,
+	makeDocs,
+	runBatch,
+	startSimulator,
+	type BatchItem,
+	type Doc,
+	type Sim,
+} from './helpers';
 
 let sim: Sim;
 
@@ -12,24 +21,11 @@ afterEach(async () => {
 	await sim?.close();
 });
 
-/** Every run started once per document, and every document run. */
-function expectEachDocumentRunOnce(docs: Doc[]) {
-	expect(sim.ledger.duplicates()).toEqual([]);
-	expect(sim.ledger.runs).toHaveLength(docs.length);
-}
-
-/** Output item i (simplified, invoice workflow) holds document i's results and is paired with input i. */
-function expectPairedResults(items: Array<{ json: any; pairedItem?: any }>, docs: Doc[]) {
-	expect(items).toHaveLength(docs.length);
-	items.forEach((item, i) => {
-		expect(item.pairedItem).toEqual({ item: i });
-		expect(item.json.invoice_number).toBe(docs[i].invoiceNumber);
-		expect(item.json.total_amount).toBe((i + 1) * 10);
-		expect(sim.getRun(item.json.anyformat.collection_id)?.name).toBe(docs[i].fileName);
-	});
-}
-
-const count = (route: string, extra: Record<string, unknown> = {}) => sim.ledger.count({ route, ...extra });
+const expectEachDocumentRunOnce = (docs: Doc[]) => expectEachDocumentRunOnceIn(sim, docs);
+const expectPairedResults = (items: BatchItem[], docs: Doc[]) =>
+	expectPairedResultsIn(sim, items, docs);
+const count = (route: string, extra: Record<string, unknown> = {}) =>
+	sim.ledger.count({ route, ...extra });
 
 describe('deadline and stop', () => {
 	test('on the timeout, finished items are returned and unfinished ones are error items with their collection_id', async () => {
@@ -93,7 +89,9 @@ describe('submissions whose answer was lost', () => {
 
 	test('reset before the server read it, or mid-upload: proven absent in the files list, then sent again once', async () => {
 		sim = await startSimulator();
-		sim.faults.once('reset-before-read', { route: 'run' }).once('reset-mid-upload', { route: 'run' });
+		sim.faults
+			.once('reset-before-read', { route: 'run' })
+			.once('reset-mid-upload', { route: 'run' });
 		const docs = makeDocs(5, () => 150);
 		const result = await runBatch({ sim, docs });
 
@@ -110,14 +108,18 @@ describe('submissions whose answer was lost', () => {
 		const result = await runBatch({ sim, docs, inputType: 'text' });
 
 		expect(result.error).toBeUndefined();
-		expect(result.items.map((item) => item.json.invoice_number)).toEqual(docs.map((d) => d.invoiceNumber));
+		expect(result.items.map((item) => item.json.invoice_number)).toEqual(
+			docs.map((d) => d.invoiceNumber),
+		);
 		expectEachDocumentRunOnce(docs);
 		expect(count('files')).toBe(0);
 	});
 
 	test('same file names: a lost answer that cannot be told apart is reported as unknown, never run twice', async () => {
 		sim = await startSimulator();
-		sim.faults.once('reset-after-accept', { route: 'run' }).once('reset-after-accept', { route: 'run' });
+		sim.faults
+			.once('reset-after-accept', { route: 'run' })
+			.once('reset-after-accept', { route: 'run' });
 		// identical names and (text) no names: the list cannot tell whose run is whose
 		const docs = makeDocs(4, () => 100).map((doc) => ({ ...doc, fileName: 'scan.txt' }));
 		const result = await runBatch({ sim, docs, continueOnFail: true });

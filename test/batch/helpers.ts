@@ -31,7 +31,13 @@ export interface Sim {
 	workflows: Array<Record<string, unknown>>;
 	ledger: {
 		requests: LedgerRequest[];
-		uploads: Array<{ sha256: string; bytes: number; contentLength: number | null; accepted: boolean; collectionId: string | null }>;
+		uploads: Array<{
+			sha256: string;
+			bytes: number;
+			contentLength: number | null;
+			accepted: boolean;
+			collectionId: string | null;
+		}>;
 		runs: Array<{ collectionId: string; sha256: string; time: number }>;
 		rateLimited: { submission: number; general: number };
 		peakRequestsPerWindow: { submission: number; general: number };
@@ -121,7 +127,13 @@ export async function runBatch(options: RunBatchOptions): Promise<RunNodeResult>
 		inputType === 'binary'
 			? {
 					json: { doc: doc.index, text: doc.content },
-					binary: { data: { data: Buffer.from(doc.content), fileName: doc.fileName, mimeType: 'text/plain' } },
+					binary: {
+						data: {
+							data: Buffer.from(doc.content),
+							fileName: doc.fileName,
+							mimeType: 'text/plain',
+						},
+					},
 				}
 			: { json: { doc: doc.index, text: doc.content } },
 	);
@@ -143,5 +155,24 @@ export async function runBatch(options: RunBatchOptions): Promise<RunNodeResult>
 		items,
 		continueOnFail: options.continueOnFail,
 		cancelAfterMs: options.cancelAfterMs,
+	});
+}
+
+export type BatchItem = { json: any; pairedItem?: any };
+
+/** Every run started once per document, and every document run. */
+export function expectEachDocumentRunOnceIn(sim: Sim, docs: Doc[]) {
+	expect(sim.ledger.duplicates()).toEqual([]);
+	expect(sim.ledger.runs).toHaveLength(docs.length);
+}
+
+/** Output item i (simplified, invoice workflow) holds document i's results and is paired with input i. */
+export function expectPairedResultsIn(sim: Sim, items: BatchItem[], docs: Doc[]) {
+	expect(items).toHaveLength(docs.length);
+	items.forEach((item, i) => {
+		expect(item.pairedItem).toEqual({ item: i });
+		expect(item.json.invoice_number).toBe(docs[i].invoiceNumber);
+		expect(item.json.total_amount).toBe((i + 1) * 10);
+		expect(sim.getRun(item.json.anyformat.collection_id)?.name).toBe(docs[i].fileName);
 	});
 }

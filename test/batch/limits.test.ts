@@ -4,7 +4,16 @@
  * order and pairing, few requests. Everything here is asserted on what the simulator saw (its ledger)
  * and on the node's output, never on timings. (Deadline, Stop and lost answers: faults.test.ts.)
  */
-import { makeDocs, runBatch, startSimulator, type Doc, type Sim } from './helpers';
+import {
+	expectEachDocumentRunOnceIn,
+	expectPairedResultsIn,
+	makeDocs,
+	runBatch,
+	startSimulator,
+	type BatchItem,
+	type Doc,
+	type Sim,
+} from './helpers';
 
 let sim: Sim;
 
@@ -12,24 +21,11 @@ afterEach(async () => {
 	await sim?.close();
 });
 
-/** Every run started once per document, and every document run. */
-function expectEachDocumentRunOnce(docs: Doc[]) {
-	expect(sim.ledger.duplicates()).toEqual([]);
-	expect(sim.ledger.runs).toHaveLength(docs.length);
-}
-
-/** Output item i (simplified, invoice workflow) holds document i's results and is paired with input i. */
-function expectPairedResults(items: Array<{ json: any; pairedItem?: any }>, docs: Doc[]) {
-	expect(items).toHaveLength(docs.length);
-	items.forEach((item, i) => {
-		expect(item.pairedItem).toEqual({ item: i });
-		expect(item.json.invoice_number).toBe(docs[i].invoiceNumber);
-		expect(item.json.total_amount).toBe((i + 1) * 10);
-		expect(sim.getRun(item.json.anyformat.collection_id)?.name).toBe(docs[i].fileName);
-	});
-}
-
-const count = (route: string, extra: Record<string, unknown> = {}) => sim.ledger.count({ route, ...extra });
+const expectEachDocumentRunOnce = (docs: Doc[]) => expectEachDocumentRunOnceIn(sim, docs);
+const expectPairedResults = (items: BatchItem[], docs: Doc[]) =>
+	expectPairedResultsIn(sim, items, docs);
+const count = (route: string, extra: Record<string, unknown> = {}) =>
+	sim.ledger.count({ route, ...extra });
 
 describe('a batch at the rate limits', () => {
 	test('submissions stay under a low limit (fractional reset), every document runs once, results come back in input order', async () => {
@@ -47,7 +43,8 @@ describe('a batch at the rate limits', () => {
 		expect(count('results')).toBe(docs.length);
 		expect(count('runs')).toBeLessThan(docs.length);
 		// streamed with a known length
-		for (const upload of sim.ledger.uploads) expect(upload.contentLength).toBeGreaterThan(upload.bytes);
+		for (const upload of sim.ledger.uploads)
+			expect(upload.contentLength).toBeGreaterThan(upload.bytes);
 	});
 
 	test('a whole-second x-ratelimit-reset is honoured too (no 429 at any window boundary)', async () => {
@@ -56,7 +53,9 @@ describe('a batch at the rate limits', () => {
 		const result = await runBatch({ sim, docs, inputType: 'text' });
 
 		expect(result.error).toBeUndefined();
-		expect(result.items.map((item) => item.json.invoice_number)).toEqual(docs.map((d) => d.invoiceNumber));
+		expect(result.items.map((item) => item.json.invoice_number)).toEqual(
+			docs.map((d) => d.invoiceNumber),
+		);
 		expect(sim.ledger.rateLimited).toEqual({ submission: 0, general: 0 });
 		expect(sim.ledger.peakRequestsPerWindow.submission).toBeLessThanOrEqual(3);
 		expectEachDocumentRunOnce(docs);
@@ -99,7 +98,10 @@ describe('a batch at the rate limits', () => {
 	});
 
 	test('the runs list in oldest-first order, with older runs of other executions in front', async () => {
-		sim = await startSimulator({ runsOrder: 'asc', rateLimit: { submission: 1000, general: 1000, windowMs: 60000 } });
+		sim = await startSimulator({
+			runsOrder: 'asc',
+			rateLimit: { submission: 1000, general: 1000, windowMs: 60000 },
+		});
 		// 130 earlier runs of the workflow: an oldest-first list shows the batch's runs on page 2
 		await runBatch({ sim, docs: makeDocs(130, () => 0, 'old'), inputType: 'text' });
 		const before = sim.ledger.requests.length;

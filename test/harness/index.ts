@@ -143,7 +143,7 @@ async function storeBinary(
 	return await binaryDataService.store(location, input.data as Buffer, binaryData);
 }
 
-const OPTIONAL_ADDITIONAL_DATA = [
+export const OPTIONAL_ADDITIONAL_DATA = [
 	// optional in IWorkflowExecuteAdditionalData (n8n-workflow 2.41) and left unset by a plain `n8n start`
 	'executeAgent',
 	'listAgents',
@@ -231,10 +231,18 @@ function buildAdditionalData(
 		startRunnerTask: notSupported('startRunnerTask'),
 		logAiEvent: () => {},
 	};
-	return strict('additionalData', data, OPTIONAL_ADDITIONAL_DATA) as unknown as IWorkflowExecuteAdditionalData;
+	return strict(
+		'additionalData',
+		data,
+		OPTIONAL_ADDITIONAL_DATA,
+	) as unknown as IWorkflowExecuteAdditionalData;
 }
 
-function errorFromRun(run: IRun | undefined, nodeTypes: HarnessNodeTypes, typeName: string): ExecutionBaseError | Error | undefined {
+function errorFromRun(
+	run: IRun | undefined,
+	nodeTypes: HarnessNodeTypes,
+	typeName: string,
+): ExecutionBaseError | Error | undefined {
 	const task = run?.data.resultData.runData[NODE_NAME]?.at(-1);
 	const taskError = task?.error;
 	if (taskError) {
@@ -252,7 +260,8 @@ function auditResult(result: RunNodeResult, logMark: number): void {
 	recordForAudit(`runNode ${result.node.type} status=${result.status}`, {
 		items: result.outputs,
 		error: result.error ? errorForAudit(result.error) : undefined,
-		runError: runError && runError.message !== result.error?.message ? errorForAudit(runError) : undefined,
+		runError:
+			runError && runError.message !== result.error?.message ? errorForAudit(runError) : undefined,
 	});
 	const logs = getCapturedLogsSince(logMark);
 	if (logs.length) recordForAudit(`runNode ${result.node.type} logs`, capturedLogsAsText(logs));
@@ -285,7 +294,10 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		...(options.credentials && Object.keys(options.credentials).length
 			? {
 					credentials: Object.fromEntries(
-						Object.keys(options.credentials).map((type) => [type, { id: `cred-${type}`, name: `${type} (test)` }]),
+						Object.keys(options.credentials).map((type) => [
+							type,
+							{ id: `cred-${type}`, name: `${type} (test)` },
+						]),
 					),
 				}
 			: {}),

@@ -42,7 +42,13 @@ import { Workflow } from 'n8n-workflow';
 
 import { AnyformatApi } from '../../credentials/AnyformatApi.credentials';
 import { AnyformatTrigger } from '../../nodes/AnyformatTrigger/AnyformatTrigger.node';
-import { ensureN8nEnvironment, recordForAudit, runNode, type RunNodeResult } from '../harness';
+import {
+	ensureN8nEnvironment,
+	OPTIONAL_ADDITIONAL_DATA,
+	recordForAudit,
+	runNode,
+	type RunNodeResult,
+} from '../harness';
 import { HarnessCredentialsHelper } from '../harness/credentials-helper';
 import { HarnessNodeTypes } from '../harness/node-types';
 import { strict } from '../harness/strict';
@@ -82,47 +88,6 @@ export interface TriggerHarnessOptions {
 	apiKey: string;
 	parameters?: INodeParameters;
 }
-
-const OPTIONAL_ADDITIONAL_DATA = [
-	'executeAgent',
-	'listAgents',
-	'restartExecutionId',
-	'beginN8nOAuth2Flow',
-	'completeN8nOAuth2Flow',
-	'refreshN8nOAuth2Flow',
-	'validateN8nOAuth2Token',
-	'establishTriggerIdentity',
-	'checkTriggerCredentialStatus',
-	'httpResponse',
-	'httpRequest',
-	'streamingEnabled',
-	'setExecutionStatus',
-	'sendDataToUI',
-	'executionTimeoutTimestamp',
-	'userId',
-	'projectId',
-	'logHitlResponse',
-	'parentCallbackManager',
-	'rootExecutionMode',
-	'evaluationRunId',
-	'getRunnerStatus',
-	'validateCookieAuth',
-	'getUserById',
-	'currentNodeUsedDynamicCredentials',
-	'currentNodeAttemptedDynamicCredentials',
-	'dynamicCredentialsResolvedUserId',
-	'otel',
-	'externalSecretProviderKeysAccessibleByCredential',
-	'ssrfBridge',
-	'evalLlmMockHandler',
-	'data-table',
-	'dynamic-credentials',
-	'oauth-jwe',
-	'dataTableProjectId',
-	'executionContext',
-	'workflowSettings',
-	'encryptedRunnerIdentity',
-];
 
 /** The express Response methods n8n's webhook nodes use, over a Node ServerResponse. */
 function expressResponse(res: ServerResponse) {
