@@ -16,23 +16,39 @@ export function rethrowIfStopped(error: unknown): void {
 	if (error instanceof ExecutionStoppedError) throw error;
 }
 
+/** Longest single sleep: n8n-workflow 1.x's `sleep` ignores the abort signal, so callers loop. */
+const MAX_NAP_MS = 1_000;
+const NEVER = new Promise<void>(() => undefined);
+
 /**
- * Waits `ms`, or rejects as soon as the user stops the execution. n8n-workflow 2.x's `sleep` takes the
- * signal itself; older versions ignore it, so the abort is also watched here.
+ * Sleeps up to `ms` (at most a second: callers loop), waking early when `wake` resolves; rejects at
+ * once when the user stops the execution. The timer is cleared either way where `sleep` takes a
+ * signal (n8n-workflow 2.x); older versions ignore it, so a sleep is never longer than a second.
  */
+export async function nap(
+	ms: number,
+	stop: AbortSignal | undefined,
+	wake: Promise<void>,
+): Promise<void> {
+	if (stop?.aborted) throw new ExecutionStoppedError();
+	const controller = new AbortController();
+	const onStop = () => controller.abort();
+	stop?.addEventListener('abort', onStop, { once: true });
+	try {
+		await Promise.race([
+			sleep(Math.min(ms, MAX_NAP_MS), controller.signal).catch(() => undefined),
+			wake,
+		]);
+	} finally {
+		stop?.removeEventListener('abort', onStop);
+		controller.abort();
+	}
+	if (stop?.aborted) throw new ExecutionStoppedError();
+}
+
+/** Waits `ms`, or rejects as soon as the user stops the execution. */
 export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 	if (signal?.aborted) throw new ExecutionStoppedError();
-	if (ms <= 0) return;
-	if (!signal) return await sleep(ms);
-	await new Promise<void>((resolve, reject) => {
-		const onAbort = () => reject(new ExecutionStoppedError());
-		signal.addEventListener('abort', onAbort, { once: true });
-		sleep(ms, signal).then(
-			() => {
-				signal.removeEventListener('abort', onAbort);
-				resolve();
-			},
-			() => onAbort(),
-		);
-	});
+	const end = Date.now() + ms;
+	for (let left = ms; left > 0; left = end - Date.now()) await nap(left, signal, NEVER);
 }

@@ -3,10 +3,10 @@ import { listFilesPage, submitRun } from '../transport/api';
 import type { ApiSession } from '../transport/request';
 import { SubmissionFateUnknown, submissionNotTaken } from '../transport/request';
 import type { DocumentToSubmit } from './document';
-import { rethrowIfStopped } from './pause';
+import { nap, rethrowIfStopped } from './pause';
 import type { RunReceipt } from './types';
 import type { WalkState } from './waiter';
-import { nap, RunWatch, walkNewest } from './waiter';
+import { RunWatch, walkNewest } from './waiter';
 
 export interface SubmitJob {
 	itemIndex: number;

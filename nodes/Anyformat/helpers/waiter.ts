@@ -1,11 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
-import { NodeApiError, sleep } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import type { Page, RunStatus } from '../transport/api';
 import { getResults, listRunsPage, MAX_PAGE_SIZE } from '../transport/api';
 import type { ApiErrorInfo } from '../transport/errors';
 import type { ApiSession } from '../transport/request';
-import { ExecutionStoppedError } from './pause';
+import { ExecutionStoppedError, nap } from './pause';
 import { ACTIVE_STATUSES, TERMINAL_STATUSES } from './types';
 
 export interface WatchTarget {
@@ -62,8 +62,6 @@ const RESULT_FAILURES_ALLOWED = 3;
  * deadline) before it is given up as `timeout`; that look may take this long at most.
  */
 const LAST_LOOK_MS = 5_000;
-
-const MAX_NAP_MS = 1_000;
 
 const ACTIVE = new Set<string>(ACTIVE_STATUSES);
 const TERMINAL = new Set<string>(TERMINAL_STATUSES);
@@ -598,32 +596,6 @@ function nextPage(
 	for (let p = page + 1; p <= lastPage; p++) if (!visited.has(p)) return p;
 	for (let p = 1; p <= lastPage; p++) if (!visited.has(p)) return p;
 	return undefined;
-}
-
-/**
- * Sleeps up to `ms` (at most a second: callers loop), waking early when `wake` resolves; rejects at
- * once when the user stops the execution. The timer is cleared either way where `sleep` takes a
- * signal (n8n-workflow 2.x); older versions ignore it, so a sleep is never longer than a second.
- */
-export async function nap(
-	ms: number,
-	stop: AbortSignal | undefined,
-	wake: Promise<void>,
-): Promise<void> {
-	if (stop?.aborted) throw new ExecutionStoppedError();
-	const controller = new AbortController();
-	const onStop = () => controller.abort();
-	stop?.addEventListener('abort', onStop, { once: true });
-	try {
-		await Promise.race([
-			sleep(Math.min(ms, MAX_NAP_MS), controller.signal).catch(() => undefined),
-			wake,
-		]);
-	} finally {
-		stop?.removeEventListener('abort', onStop);
-		controller.abort();
-	}
-	if (stop?.aborted) throw new ExecutionStoppedError();
 }
 
 function median(values: number[]): number {

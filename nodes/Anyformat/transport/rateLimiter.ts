@@ -1,6 +1,4 @@
-import { sleep } from 'n8n-workflow';
-
-import { ExecutionStoppedError } from '../helpers/pause';
+import { ExecutionStoppedError, nap } from '../helpers/pause';
 
 type Headers = Record<string, unknown>;
 
@@ -22,8 +20,6 @@ export function retryAfterMs(headers: Headers): number | undefined {
 	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
-/** Longest single sleep of the scheduler; a release or a new request wakes it earlier. */
-const MAX_SLEEP_MS = 1_000;
 /** The window length assumed until the API's headers tell (the documented limits are per minute). */
 const DEFAULT_WINDOW_MS = 60_000;
 
@@ -161,17 +157,8 @@ export class RateLimiter {
 					waiter.resolve({ at: now, seq: this.granted++ });
 					continue;
 				}
-				// sleep until the wait is over, or until a request ends or a new one waits; the timer is
-				// cleared on waking where `sleep` takes a signal (n8n-workflow 2.x; 1.x ignores it, hence the
-				// one-second cap)
-				const controller = new AbortController();
-				await new Promise<void>((resolve) => {
-					this.interrupt = () => {
-						controller.abort();
-						resolve();
-					};
-					sleep(Math.min(waitMs, MAX_SLEEP_MS), controller.signal).then(resolve, resolve);
-				});
+				// sleep until the wait is over, or until a request ends or a new one waits
+				await nap(waitMs, undefined, new Promise<void>((resolve) => (this.interrupt = resolve)));
 				this.interrupt = undefined;
 			}
 		} finally {
