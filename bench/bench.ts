@@ -15,7 +15,7 @@ import { join } from 'node:path';
 
 import { AnyformatApi } from '../credentials/AnyformatApi.credentials';
 import { Anyformat } from '../nodes/Anyformat/Anyformat.node';
-import { mapEnvelopeToItems } from '../nodes/Anyformat/helpers/envelope';
+import { mapEnvelopeToItems } from '../nodes/shared/mapping/envelope';
 import { makeDocs, runBatch, seeded, startSimulator, type Doc, type Sim } from '../test/batch/helpers';
 import { runNode } from '../test/harness';
 

@@ -9,7 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as extraction from './actions/extraction/Extraction.resource';
 import { router } from './actions/router';
 import * as workflow from './actions/workflow/Workflow.resource';
-import { searchWorkflows } from './methods/listSearch';
+import { searchWorkflows } from '../shared/methods/listSearch';
 
 export class Anyformat implements INodeType {
 	description: INodeTypeDescription = {

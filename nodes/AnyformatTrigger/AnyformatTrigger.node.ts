@@ -12,8 +12,8 @@ import {
 	minimumConfidenceOption,
 	outputField,
 	workflowRLC,
-} from '../Anyformat/actions/common.descriptions';
-import { searchWorkflows } from '../Anyformat/methods/listSearch';
+} from '../shared/descriptions';
+import { searchWorkflows } from '../shared/methods/listSearch';
 import { checkExists, create, remove } from './lifecycle';
 import { receiveDelivery } from './receive';
 

@@ -1,8 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
-import { getResults, listRunsPage } from '../Anyformat/transport/api';
-import type { ApiSession } from '../Anyformat/transport/request';
+import { getResults, listRunsPage } from '../shared/transport/api';
+import type { ApiSession } from '../shared/transport/request';
 
 /**
  * The state of a run as the API reports it, read with the credential. This, not the delivery, is what

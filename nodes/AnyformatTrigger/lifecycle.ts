@@ -1,14 +1,14 @@
 import type { IHookFunctions, INode, IWebhookFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { ApiErrorInfo } from '../Anyformat/transport/errors';
-import { ApiSession } from '../Anyformat/transport/request';
+import type { ApiErrorInfo } from '../shared/transport/errors';
+import { ApiSession } from '../shared/transport/request';
 import {
 	createSubscription,
 	deleteSubscription,
 	listSubscriptions,
 	WEBHOOK_EVENTS,
-} from '../Anyformat/transport/webhooks';
+} from '../shared/transport/webhooks';
 import { forgetSubscription, rememberSubscription, subscriptionOf } from './memory';
 
 /** The selected events, in the API's order, without unknown values. */

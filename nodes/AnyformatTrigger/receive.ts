@@ -1,8 +1,8 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { mapEnvelopeToItems } from '../Anyformat/helpers/envelope';
-import type { OutputMode } from '../Anyformat/helpers/types';
-import { ApiSession } from '../Anyformat/transport/request';
+import { mapEnvelopeToItems } from '../shared/mapping/envelope';
+import type { OutputMode } from '../shared/transport/types';
+import { ApiSession } from '../shared/transport/request';
 import type { RunConfirmation } from './confirm';
 import { confirmRun } from './confirm';
 import type { Delivery } from './delivery';

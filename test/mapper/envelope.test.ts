@@ -7,8 +7,8 @@ import {
 	lowConfidenceFields,
 	mapEnvelopeToItems,
 	trustedValue,
-} from '../../nodes/Anyformat/helpers/envelope';
-import type { MapOptions } from '../../nodes/Anyformat/helpers/types';
+} from '../../nodes/shared/mapping/envelope';
+import type { MapOptions } from '../../nodes/shared/transport/types';
 
 const COLLECTION = '069dcc2c-e14c-7606-8000-2ee4fb17b4e1';
 const WORKFLOW = '0686bb97-8c30-70f0-8000-97669e000eb8';

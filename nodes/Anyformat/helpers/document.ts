@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { inputError } from '../transport/errors';
-import { MultipartBody, StreamedFile } from '../transport/multipart';
+import { inputError } from '../../shared/transport/errors';
+import { MultipartBody, StreamedFile } from '../../shared/transport/multipart';
 import { checkFileName, hasControlCharacters, MAX_TEXT_CHARACTERS } from './inputs';
 
 export interface DocumentToSubmit {

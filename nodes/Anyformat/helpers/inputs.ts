@@ -1,8 +1,8 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
-import { inputError } from '../transport/errors';
+import { inputError } from '../../shared/transport/errors';
 import { asNodeError } from './outputs';
-import type { OutputMode } from './types';
+import type { OutputMode } from '../../shared/transport/types';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 export const MAX_TEXT_CHARACTERS = 1_000_000;

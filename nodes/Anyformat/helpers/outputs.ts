@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { ApiSession } from '../transport/request';
-import { ExecutionStoppedError } from './pause';
+import { ApiSession } from '../../shared/transport/request';
+import { ExecutionStoppedError } from '../../shared/pause';
 
 /** What one input item produced: output JSONs, or the error that replaces them. */
 export type ItemOutcome =

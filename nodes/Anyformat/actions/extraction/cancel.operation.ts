@@ -3,8 +3,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { readId } from '../../helpers/inputs';
 import { eachItem } from '../../helpers/outputs';
-import { deleteCollection } from '../../transport/api';
-import { collectionIdField } from '../common.descriptions';
+import { deleteCollection } from '../../../shared/transport/api';
+import { collectionIdField } from '../../../shared/descriptions';
 
 const properties: INodeProperties[] = [
 	{

@@ -8,9 +8,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { readId, readLimit } from '../../helpers/inputs';
 import { eachItem } from '../../helpers/outputs';
-import { getAll } from '../../transport/api';
-import { endpoints } from '../../transport/endpoints';
-import { workflowRLC } from '../common.descriptions';
+import { getAll } from '../../../shared/transport/api';
+import { endpoints } from '../../../shared/transport/endpoints';
+import { workflowRLC } from '../../../shared/descriptions';
 import { returnAllFields } from '../workflow/getMany.operation';
 
 const properties: INodeProperties[] = [

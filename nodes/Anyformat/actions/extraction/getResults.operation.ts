@@ -4,16 +4,16 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { readId, readResultOptions } from '../../helpers/inputs';
 import type { ItemOutcome } from '../../helpers/outputs';
 import { asNodeError, assembleOutput } from '../../helpers/outputs';
-import { watchOutcome } from '../../helpers/runOutcomes';
-import { getResults } from '../../transport/api';
-import { ApiSession } from '../../transport/request';
+import { watchOutcome } from '../../batch/runOutcomes';
+import { getResults } from '../../../shared/transport/api';
+import { ApiSession } from '../../../shared/transport/request';
 import {
 	collectionIdField,
 	includeMarkdownOption,
 	minimumConfidenceOption,
 	outputField,
 	runWorkflowRLC,
-} from '../common.descriptions';
+} from '../../../shared/descriptions';
 
 const properties: INodeProperties[] = [
 	collectionIdField,

@@ -6,16 +6,16 @@ import { readDocument } from '../../helpers/document';
 import { readId, readResultOptions } from '../../helpers/inputs';
 import type { ItemOutcome } from '../../helpers/outputs';
 import { asNodeError, assembleOutput, sessionForBatch } from '../../helpers/outputs';
-import { runOutcomes } from '../../helpers/runOutcomes';
-import type { SubmitJob } from '../../helpers/submitter';
-import { submitAll } from '../../helpers/submitter';
+import { runOutcomes } from '../../batch/runOutcomes';
+import type { SubmitJob } from '../../batch/submitter';
+import { submitAll } from '../../batch/submitter';
 import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
 	outputField,
 	timeoutOption,
 	workflowRLC,
-} from '../common.descriptions';
+} from '../../../shared/descriptions';
 
 const properties: INodeProperties[] = [
 	workflowRLC,

@@ -4,9 +4,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { readId, readResultOptions } from '../../helpers/inputs';
 import type { ItemOutcome } from '../../helpers/outputs';
 import { asNodeError, assembleOutput, sessionForBatch } from '../../helpers/outputs';
-import { watchOutcome } from '../../helpers/runOutcomes';
-import type { WatchTarget } from '../../helpers/waiter';
-import { watchRuns } from '../../helpers/waiter';
+import { watchOutcome } from '../../batch/runOutcomes';
+import type { WatchTarget } from '../../batch/waiter';
+import { watchRuns } from '../../batch/waiter';
 import {
 	collectionIdField,
 	includeMarkdownOption,
@@ -14,7 +14,7 @@ import {
 	outputField,
 	runWorkflowRLC,
 	timeoutOption,
-} from '../common.descriptions';
+} from '../../../shared/descriptions';
 
 const properties: INodeProperties[] = [
 	collectionIdField,

@@ -3,8 +3,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { readId } from '../../helpers/inputs';
 import { eachItem } from '../../helpers/outputs';
-import { getWorkflow } from '../../transport/api';
-import { workflowRLC } from '../common.descriptions';
+import { getWorkflow } from '../../../shared/transport/api';
+import { workflowRLC } from '../../../shared/descriptions';
 
 const properties: INodeProperties[] = [
 	{ ...workflowRLC, description: 'The Anyformat workflow to get' },

@@ -8,8 +8,8 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import { readLimit } from '../../helpers/inputs';
 import { eachItem } from '../../helpers/outputs';
-import { getAll } from '../../transport/api';
-import { endpoints } from '../../transport/endpoints';
+import { getAll } from '../../../shared/transport/api';
+import { endpoints } from '../../../shared/transport/endpoints';
 
 export const returnAllFields: INodeProperties[] = [
 	{

@@ -9,8 +9,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ExecutionStoppedError, pause } from '../helpers/pause';
-import type { RunWatch } from '../helpers/waiter';
+import { ExecutionStoppedError, pause } from '../pause';
+import type { RunWatch } from '../../Anyformat/batch/waiter';
 import type { ErrorContext } from './errors';
 import { apiError, makeRedactor, networkError, parseApiError } from './errors';
 import type { MultipartBody } from './multipart';

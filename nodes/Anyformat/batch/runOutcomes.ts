@@ -1,10 +1,10 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { ApiSession } from '../transport/request';
-import { mapEnvelopeToItems } from './envelope';
-import type { ResultOptions } from './inputs';
-import type { ItemOutcome } from './outputs';
+import type { ApiSession } from '../../shared/transport/request';
+import { mapEnvelopeToItems } from '../../shared/mapping/envelope';
+import type { ResultOptions } from '../helpers/inputs';
+import type { ItemOutcome } from '../helpers/outputs';
 import type { SubmitJob, SubmitOutcome } from './submitter';
 import type { WatchOutcome, WatchTarget } from './waiter';
 import { watchRuns } from './waiter';

@@ -1,10 +1,10 @@
-import type { CollectionFile } from '../transport/api';
-import { listFilesPage, submitRun } from '../transport/api';
-import type { ApiSession } from '../transport/request';
-import { SubmissionFateUnknown, submissionNotTaken } from '../transport/request';
-import type { DocumentToSubmit } from './document';
-import { nap, rethrowIfStopped } from './pause';
-import type { RunReceipt } from './types';
+import type { CollectionFile } from '../../shared/transport/api';
+import { listFilesPage, submitRun } from '../../shared/transport/api';
+import type { ApiSession } from '../../shared/transport/request';
+import { SubmissionFateUnknown, submissionNotTaken } from '../../shared/transport/request';
+import type { DocumentToSubmit } from '../helpers/document';
+import { nap, rethrowIfStopped } from '../../shared/pause';
+import type { RunReceipt } from '../../shared/transport/types';
 import type { WalkState } from './waiter';
 import { RunWatch, walkNewest } from './waiter';
 

@@ -1,4 +1,4 @@
-import { ExecutionStoppedError, nap } from '../helpers/pause';
+import { ExecutionStoppedError, nap } from '../pause';
 
 type Headers = Record<string, unknown>;
 

@@ -8,7 +8,7 @@ import type {
 	ResultsEnvelope,
 	SplitFile,
 	SplitResult,
-} from './types';
+} from '../transport/types';
 
 /**
  * Pure mapping from a results envelope to the JSON of output items, shared by the Anyformat node and

@@ -1,6 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import type { RunReceipt } from '../helpers/types';
+import type { RunReceipt } from './types';
 import { endpoints } from './endpoints';
 import type { ApiErrorInfo } from './errors';
 import { parseApiError } from './errors';

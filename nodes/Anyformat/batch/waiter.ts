@@ -1,12 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { Page, RunStatus } from '../transport/api';
-import { getResults, listRunsPage, MAX_PAGE_SIZE } from '../transport/api';
-import type { ApiErrorInfo } from '../transport/errors';
-import type { ApiSession } from '../transport/request';
-import { ExecutionStoppedError, nap } from './pause';
-import { ACTIVE_STATUSES, TERMINAL_STATUSES } from './types';
+import type { Page, RunStatus } from '../../shared/transport/api';
+import { getResults, listRunsPage, MAX_PAGE_SIZE } from '../../shared/transport/api';
+import type { ApiErrorInfo } from '../../shared/transport/errors';
+import type { ApiSession } from '../../shared/transport/request';
+import { ExecutionStoppedError, nap } from '../../shared/pause';
+import { ACTIVE_STATUSES, TERMINAL_STATUSES } from '../../shared/transport/types';
 
 export interface WatchTarget {
 	key: number;

@@ -1,0 +1,27 @@
+import { ACTIVE_STATUSES, TERMINAL_STATUSES } from './types';
+
+export type RunStatus = (typeof ACTIVE_STATUSES)[number] | (typeof TERMINAL_STATUSES)[number];
+
+/**
+ * The older lifecycle words that the official SDKs' docstrings still use, read as today's:
+ * `processing` = `in_progress`, `completed` = `processed`, `failed` = `error`.
+ */
+const ALIASES: Record<string, RunStatus> = {
+	processing: 'in_progress',
+	completed: 'processed',
+	failed: 'error',
+};
+
+const KNOWN = new Set<string>([...ACTIVE_STATUSES, ...TERMINAL_STATUSES]);
+
+/** A run status as the API reported it, in today's words; undefined when it is not a known word. */
+export function normalizeRunStatus(raw: unknown): RunStatus | undefined {
+	if (typeof raw !== 'string') return undefined;
+	const word = raw.trim().toLowerCase();
+	if (KNOWN.has(word)) return word as RunStatus;
+	return ALIASES[word];
+}
+
+export function isTerminalStatus(status: RunStatus | undefined): boolean {
+	return status === 'processed' || status === 'error' || status === 'cancelled';
+}
