@@ -10,14 +10,17 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
-	outputField,
 	workflowRLC,
 } from '../shared/descriptions';
 import { searchWorkflows } from '../shared/methods/listSearch';
+import {
+	eventsField,
+	fetchResultsField,
+	showWithResults,
+	triggerOutputField,
+} from '../shared/triggerDescriptions';
 import { checkExists, create, remove } from './lifecycle';
 import { receiveDelivery } from './receive';
-
-const showWithResults = { show: { '/fetchResults': [true] } };
 
 export class AnyformatTrigger implements INodeType {
 	description: INodeTypeDescription = {
@@ -41,44 +44,15 @@ export class AnyformatTrigger implements INodeType {
 			},
 		],
 		properties: [
-			{
-				displayName: 'Events',
-				name: 'events',
-				type: 'multiOptions',
-				required: true,
-				default: ['extraction.completed', 'extraction.failed'],
-				options: [
-					{
-						name: 'Extraction Completed',
-						value: 'extraction.completed',
-						description: 'A run finished and its results are available',
-					},
-					{
-						name: 'Extraction Failed',
-						value: 'extraction.failed',
-						description: 'A run ended in an error or was cancelled',
-					},
-				],
-				description: 'The events that start the workflow',
-			},
+			eventsField,
 			{
 				...workflowRLC,
 				required: false,
 				description:
 					'Only runs of this Anyformat workflow start the trigger. Leave empty for every workflow of the organization.',
 			},
-			{
-				displayName: 'Fetch Results',
-				name: 'fetchResults',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to output the results of the run, like the Get Results operation of the Anyformat node, instead of the event itself. Either way the state of the run is checked with the API before the workflow starts, so a forged event cannot start it.',
-			},
-			{
-				...outputField,
-				displayOptions: { show: { fetchResults: [true] } },
-			},
+			fetchResultsField,
+			triggerOutputField,
 			{
 				displayName: 'Options',
 				name: 'options',

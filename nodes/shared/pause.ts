@@ -52,3 +52,14 @@ export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 	const end = Date.now() + ms;
 	for (let left = ms; left > 0; left = end - Date.now()) await nap(left, signal, NEVER);
 }
+
+/**
+ * A wait (pacing, a retry delay, a poll) would end past the node's own deadline (its Timeout): the
+ * caller reports the item as timed out instead of waiting longer.
+ */
+export class DeadlineExceeded extends Error {
+	constructor(readonly deadline: number) {
+		super('The node reached its Timeout while waiting');
+		this.name = 'DeadlineExceeded';
+	}
+}
