@@ -104,7 +104,7 @@ export class RateLimiter {
 	}
 
 	/** Resolves when the request may start; pass the grant back to `release`. */
-	async acquire(signal?: AbortSignal): Promise<Grant> {
+	async acquire(signal?: AbortSignal, _deadline?: number): Promise<Grant> {
 		if (signal?.aborted) throw new ExecutionStoppedError();
 		return await new Promise<Grant>((resolve, reject) => {
 			const waiter: Waiter = { resolve, reject };
