@@ -18,27 +18,26 @@ export function rethrowIfStopped(error: unknown): void {
 
 /** Longest single sleep: n8n-workflow 1.x's `sleep` ignores the abort signal, so callers loop. */
 const MAX_NAP_MS = 1_000;
-const NEVER = new Promise<void>(() => undefined);
 
 /**
  * Sleeps up to `ms` (at most a second: callers loop), waking early when `wake` resolves; rejects at
  * once when the user stops the execution. The timer is cleared either way where `sleep` takes a
  * signal (n8n-workflow 2.x); older versions ignore it, so a sleep is never longer than a second.
+ * Without `wake` nothing is raced: a reaction on a promise that never settles would be kept for
+ * the life of the process, one per nap.
  */
 export async function nap(
 	ms: number,
 	stop: AbortSignal | undefined,
-	wake: Promise<void>,
+	wake?: Promise<void>,
 ): Promise<void> {
 	if (stop?.aborted) throw new ExecutionStoppedError();
 	const controller = new AbortController();
 	const onStop = () => controller.abort();
 	stop?.addEventListener('abort', onStop, { once: true });
 	try {
-		await Promise.race([
-			sleep(Math.min(ms, MAX_NAP_MS), controller.signal).catch(() => undefined),
-			wake,
-		]);
+		const slept = sleep(Math.min(ms, MAX_NAP_MS), controller.signal).catch(() => undefined);
+		await (wake ? Promise.race([slept, wake]) : slept);
 	} finally {
 		stop?.removeEventListener('abort', onStop);
 		controller.abort();
@@ -50,7 +49,7 @@ export async function nap(
 export async function pause(ms: number, signal?: AbortSignal): Promise<void> {
 	if (signal?.aborted) throw new ExecutionStoppedError();
 	const end = Date.now() + ms;
-	for (let left = ms; left > 0; left = end - Date.now()) await nap(left, signal, NEVER);
+	for (let left = ms; left > 0; left = end - Date.now()) await nap(left, signal);
 }
 
 /**

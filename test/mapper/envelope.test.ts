@@ -423,6 +423,48 @@ describe('mapEnvelopeToItems', () => {
 		expect(Object.getOwnPropertyDescriptor(item, '__proto__')?.value).toEqual({ polluted: true });
 	});
 
+	test('a sub-field of a list field named "__proto__" stays data in simplified and detailed output, and is named in low confidence', () => {
+		const env = JSON.parse(
+			'{"extractions":[{"split_name":null,"partition":null,"fields":{"line_items":[{"__proto__":{"value":"x","value_override":"y","confidence":10,"verification_status":null,"evidence":[]},"qty":{"value":2,"value_override":null,"confidence":99,"verification_status":null,"evidence":[]}}]}}]}',
+		);
+		const [simple] = mapEnvelopeToItems(env, opts({ minimumConfidence: 50 }));
+		const [row] = simple.line_items as Array<Record<string, unknown>>;
+		expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+		expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe('y');
+		expect(row.qty).toBe(2);
+		expect(anyformatOf(simple).low_confidence_fields).toEqual(['line_items[0].__proto__']);
+		const [detailed] = mapEnvelopeToItems(env, opts({ output: 'detailed' }));
+		const [detailedRow] = detailed.line_items as Array<Record<string, unknown>>;
+		expect(Object.getOwnPropertyDescriptor(detailedRow, '__proto__')?.value).toMatchObject({ value: 'x', value_override: 'y', confidence: 10 });
+	});
+
+	test('fields named like Object methods ("constructor", "hasOwnProperty", "toString") are plain data', () => {
+		const fields = { constructor: field('c'), hasOwnProperty: field('h'), toString: field('t') };
+		const [item] = mapEnvelopeToItems(envelope({ extractions: [{ split_name: null, partition: null, fields }] }), opts());
+		expect(Object.keys(item).sort()).toEqual(['anyformat', 'constructor', 'hasOwnProperty', 'toString']);
+		expect([item.constructor, item.hasOwnProperty, item.toString]).toEqual(['c', 'h', 't']);
+	});
+
+	test('extractions that is not a list falls back to the deprecated extraction', () => {
+		const env = envelope({ extractions: { fields: { a: field(1) } }, extraction: { b: field(2) } });
+		const items = mapEnvelopeToItems(env, opts());
+		expect(items).toHaveLength(1);
+		expect(items[0].b).toBe(2);
+		expect(items[0].a).toBeUndefined();
+	});
+
+	test('raw output of something that is not an object gives one empty item, never a crash', () => {
+		for (const value of [null, undefined, 'text', 42, [1, 2]]) {
+			expect(mapEnvelopeToItems(value, opts({ output: 'raw' }))).toEqual([{}]);
+		}
+	});
+
+	test('a row that is not an object is kept as it is (null for missing)', () => {
+		const fields = { line_items: ['loose text', null, 7] } as unknown as Record<string, Field>;
+		const [item] = mapEnvelopeToItems(envelope({ extractions: [{ split_name: null, partition: null, fields }] }), opts());
+		expect(item.line_items).toEqual(['loose text', null, 7]);
+	});
+
 	test('collection_id comes from the envelope, else from the run being read', () => {
 		const env = { ...linear(), collection_id: 'from-envelope' };
 		expect(anyformatOf(mapEnvelopeToItems(env, opts())[0]).collection_id).toBe('from-envelope');

@@ -6,6 +6,8 @@
 // response writer only when they make sense (e.g. flip-412 needs a processed run); a `once` fault stays
 // armed until it has actually been applied, and `injected` counts only applied faults.
 const { SUBMISSION_ROUTES } = require('./router');
+const { apiError } = require('./errors');
+const { requestId } = require('./ids');
 
 const STATUS_KINDS = [
 	'429',
@@ -48,6 +50,7 @@ function eligible(kind, route) {
 		case 'unknown-enum':
 			return route === 'results' || route === 'runs' || route === 'files';
 		default:
+			if (TRANSPORT_FAULT_ROUTES[kind]) return TRANSPORT_FAULT_ROUTES[kind].has(route);
 			return KINDS.includes(kind);
 	}
 }
@@ -182,4 +185,115 @@ class Faults {
 	}
 }
 
-module.exports = { Faults, KINDS, EARLY_KINDS, STATUS_KINDS, eligible, mulberry32 };
+// ---- transport faults (issues 9 and 13): answers of the wrong shape, a cut DELETE, 408/409 on reads ----
+// Late faults, applied by `transportBefore` / `transportAfter` around the handler (server.js):
+//   results-200-error   GET results/ answers 200 with an API error envelope instead of the results
+//   list-ignores-page   a list answers its first page whatever `page` asks (and echoes the page asked)
+//   list-no-count       a list page without `count`
+//   reset-after-delete  DELETE /v2/files/{id}/ deletes the collection, then the connection is cut
+//   read-408, read-409  a read answered 408 (a load balancer's text page) or 409 (an envelope
+//                       without `retryable`) before the handler runs: nothing is done
+//   proto-subfield      a row of a list field in the results gains a sub-field named "__proto__"
+const LIST_ROUTES = new Set(['workflows', 'runs', 'files']);
+const READ_ROUTES = new Set([
+	'workflows',
+	'workflow',
+	'results',
+	'runs',
+	'files',
+	'delete',
+	'webhooks.list',
+	'webhooks.delete',
+]);
+const TRANSPORT_FAULT_ROUTES = {
+	'results-200-error': new Set(['results']),
+	'list-ignores-page': LIST_ROUTES,
+	'list-no-count': LIST_ROUTES,
+	'reset-after-delete': new Set(['delete']),
+	'read-408': READ_ROUTES,
+	'read-409': READ_ROUTES,
+	'proto-subfield': new Set(['results']),
+};
+KINDS.push(...Object.keys(TRANSPORT_FAULT_ROUTES));
+
+function transportFault(ctx) {
+	const f = ctx.fault;
+	return f && !f.done && TRANSPORT_FAULT_ROUTES[f.kind] ? f : null;
+}
+
+function applyTransportFault(sim, ctx) {
+	ctx.entry.fault = ctx.fault.kind;
+	sim.faults.applied(ctx.fault);
+}
+
+/** Before the handler: answers in its place (read-408/409), or hides `page` from it. */
+function transportBefore(sim, ctx) {
+	const f = transportFault(ctx);
+	if (!f) return null;
+	if (f.kind === 'read-408') {
+		applyTransportFault(sim, ctx);
+		return { status: 408, raw: { contentType: 'text/plain', text: '408 Request Time-out\n' } };
+	}
+	if (f.kind === 'read-409') {
+		applyTransportFault(sim, ctx);
+		const body = { error: 'Conflict', detail: 'Injected 409 from the simulator.', error_code: 'CONFLICT', request_id: requestId() };
+		return { status: 409, body };
+	}
+	if (f.kind === 'list-ignores-page') {
+		ctx.askedPage = ctx.query.page;
+		ctx.query = { ...ctx.query }; // the ledger keeps the query as it was asked
+		delete ctx.query.page;
+	}
+	return null;
+}
+
+/** After the handler: the result to send, or null when the connection was cut. */
+function transportAfter(sim, ctx, result) {
+	const f = transportFault(ctx);
+	if (!f || result.status < 200 || result.status >= 300) return result;
+	if (f.kind === 'reset-after-delete') {
+		applyTransportFault(sim, ctx);
+		ctx.req.socket.destroy();
+		return null;
+	}
+	if (f.kind === 'results-200-error') {
+		applyTransportFault(sim, ctx);
+		return { ...result, body: apiError(500, 'INTERNAL_ERROR', 'Injected error body with 200.').body };
+	}
+	if (f.kind === 'list-no-count') {
+		delete result.body.count;
+		applyTransportFault(sim, ctx);
+	} else if (f.kind === 'list-ignores-page') {
+		result.body.page = Number(ctx.askedPage) || 1;
+		applyTransportFault(sim, ctx);
+	} else if (f.kind === 'proto-subfield' && addProtoSubfield(result.body)) {
+		applyTransportFault(sim, ctx);
+	}
+	return result;
+}
+
+function addProtoSubfield(envelope) {
+	for (const entry of envelope.extractions || []) {
+		for (const value of Object.values(entry.fields || {})) {
+			if (!Array.isArray(value) || !value[0]) continue;
+			const sub = { value: 'proto row', value_override: null, verification_status: null, confidence: 88, evidence: [] };
+			for (const row of value) {
+				Object.defineProperty(row, '__proto__', { value: sub, enumerable: true, writable: true, configurable: true });
+			}
+			return true;
+		}
+	}
+	return false;
+}
+// ---- end of transport faults ----
+
+module.exports = {
+	Faults,
+	KINDS,
+	EARLY_KINDS,
+	STATUS_KINDS,
+	eligible,
+	mulberry32,
+	transportBefore,
+	transportAfter,
+};

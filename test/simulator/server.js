@@ -6,7 +6,7 @@ const { normalizeOptions, mergeOptions } = require('./options');
 const { matchRoute, tierForPath, SUBMISSION_ROUTES } = require('./router');
 const { RateLimiter, rateHeaders, retryAfterSeconds } = require('./rate-limit');
 const { Ledger } = require('./ledger');
-const { Faults, STATUS_KINDS } = require('./faults');
+const { Faults, STATUS_KINDS, transportBefore, transportAfter } = require('./faults');
 const { WebhookHub } = require('./webhooks');
 const { RunStore } = require('./runs');
 const { SCENARIOS, buildWorkflows } = require('./scenarios');
@@ -297,6 +297,8 @@ class Simulator {
 		ctx.fault = this.faults.pick(m.route.name);
 		try {
 			if (ctx.fault && ctx.fault.early) return this._earlyFault(ctx);
+			const instead = transportBefore(this, ctx);
+			if (instead) return this._send(ctx, instead);
 			// 6. handler
 			let result;
 			try {
@@ -308,6 +310,8 @@ class Simulator {
 				}
 				throw err;
 			}
+			if (result === null) return undefined;
+			result = transportAfter(this, ctx, result);
 			if (result === null) return undefined;
 			return this._send(ctx, result);
 		} finally {

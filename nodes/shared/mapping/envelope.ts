@@ -27,15 +27,7 @@ export function mapEnvelopeToItems(envelope: unknown, options: MapOptions): IDat
 		const fields = asObject(entry.fields) as Record<string, FieldValue>;
 		const json: IDataObject = {};
 		const mapField = options.output === 'detailed' ? detailedFieldValue : simplifiedFieldValue;
-		for (const [name, field] of Object.entries(fields)) {
-			// defineProperty: a field called "__proto__" stays data instead of replacing the prototype
-			Object.defineProperty(json, name, {
-				value: mapField(field),
-				enumerable: true,
-				writable: true,
-				configurable: true,
-			});
-		}
+		for (const [name, field] of Object.entries(fields)) setOwn(json, name, mapField(field));
 		const low =
 			options.minimumConfidence > 0 ? lowConfidenceFields(fields, options.minimumConfidence) : [];
 		const meta = metadata(env, entry, options, low, options.includeMarkdown);
@@ -102,8 +94,13 @@ function detailedScalar(field: unknown): unknown {
 function mapRow(row: unknown, mapSub: (sub: unknown) => unknown): unknown {
 	if (typeof row !== 'object' || row === null || Array.isArray(row)) return row ?? null;
 	const out: IDataObject = {};
-	for (const [name, sub] of Object.entries(row)) out[name] = mapSub(sub) as IDataObject;
+	for (const [name, sub] of Object.entries(row)) setOwn(out, name, mapSub(sub));
 	return out;
+}
+
+/** defineProperty: a field or sub-field called "__proto__" stays data instead of replacing the prototype. */
+function setOwn(target: IDataObject, name: string, value: unknown): void {
+	Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
 }
 
 /** Names of fields under the threshold; rows of list fields are named like `line_items[0].quantity`. */

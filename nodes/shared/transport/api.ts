@@ -3,16 +3,15 @@ import type { IDataObject } from 'n8n-workflow';
 import type { RunReceipt } from './types';
 import { endpoints } from './endpoints';
 import type { ApiErrorInfo } from './errors';
-import { parseApiError } from './errors';
+import { apiError, invalidAnswerError, parseApiError } from './errors';
 import type { MultipartBody } from './multipart';
+import type { Page } from './pages';
+import { getPage, MAX_PAGE_SIZE } from './pages';
 import type { ApiSession } from './request';
+import { SubmissionFateUnknown } from './request';
 
-export interface Page<T> {
-	count: number;
-	page: number;
-	page_size: number;
-	results: T[];
-}
+export type { Page } from './pages';
+export { getAll, getPage, MAX_PAGE_SIZE } from './pages';
 
 export interface RunStatus extends IDataObject {
 	id: string;
@@ -28,79 +27,47 @@ export interface CollectionFile extends IDataObject {
 	created_at?: string;
 }
 
-export const MAX_PAGE_SIZE = 100;
-
-export async function getPage<T>(
-	session: ApiSession,
-	path: string,
-	page: number,
-	pageSize: number,
-	itemIndex?: number,
-	subject?: string,
-): Promise<Page<T>> {
-	const { body } = await session.request<Partial<Page<T>>>({
-		method: 'GET',
-		path,
-		qs: { page, page_size: Math.min(pageSize, MAX_PAGE_SIZE) },
-		kind: 'read',
-		itemIndex,
-		subject,
-	});
-	const results = Array.isArray(body.results) ? body.results : [];
-	return {
-		count: typeof body.count === 'number' ? body.count : results.length,
-		page: typeof body.page === 'number' ? body.page : page,
-		page_size: typeof body.page_size === 'number' ? body.page_size : pageSize,
-		results,
-	};
-}
-
-/** Walks a paginated list until `limit` entries or the end (`page * page_size >= count`). */
-export async function getAll<T>(
-	session: ApiSession,
-	path: string,
-	limit = Infinity,
-	itemIndex?: number,
-	subject?: string,
-): Promise<T[]> {
-	const all: T[] = [];
-	// one page size for every page: `page` counts in units of it, so changing it would skip or repeat entries
-	const pageSize = Math.min(MAX_PAGE_SIZE, Math.max(1, limit));
-	for (let page = 1; all.length < limit; page++) {
-		const data = await getPage<T>(session, path, page, pageSize, itemIndex, subject);
-		all.push(...data.results);
-		if (data.results.length === 0 || data.page * data.page_size >= data.count) break;
-	}
-	return all.slice(0, limit);
-}
-
 export async function getWorkflow(session: ApiSession, workflowId: string, itemIndex?: number) {
 	const { body } = await session.request<IDataObject>({
 		method: 'GET',
 		path: endpoints.workflow(workflowId),
-		kind: 'read',
+		kind: 'idempotent',
 		itemIndex,
 		subject: `workflow "${workflowId}"`,
 	});
 	return body;
 }
 
+/**
+ * `POST .../run/`. The answer is a receipt only when it names its run (a string `id`); any other
+ * 2xx leaves the run's existence unknown.
+ */
 export async function submitRun(
 	session: ApiSession,
 	workflowId: string,
 	body: MultipartBody,
 	itemIndex: number,
+	deadline?: number,
 ): Promise<RunReceipt> {
-	const { body: receipt } = await session.request<IDataObject>({
+	const response = await session.request<IDataObject>({
 		method: 'POST',
 		path: endpoints.run(workflowId),
 		body,
-		kind: 'submit',
+		kind: 'submission',
 		itemIndex,
 		subject: `workflow "${workflowId}"`,
+		deadline,
 	});
+	const receipt = response.body;
+	if (typeof receipt.id !== 'string' || receipt.id === '') {
+		throw new SubmissionFateUnknown(
+			`Anyformat answered HTTP ${response.statusCode} without the run's id`,
+			response.startedAt,
+			'NO_RUN_ID',
+		);
+	}
 	return {
-		collection_id: String(receipt.id ?? receipt.collection_id ?? ''),
+		collection_id: receipt.id,
 		workflow_id: String(receipt.workflow_id ?? workflowId),
 		// only means "accepted"; never branch on it
 		status: String(receipt.status ?? 'accepted'),
@@ -113,24 +80,42 @@ export type ResultsState =
 	| { state: 'processing' }
 	| { state: 'failed' | 'cancelled'; error: ApiErrorInfo };
 
+/** A results envelope has `extractions` or the deprecated `extraction` (parse-only: `[]` and null). */
+export function isResultsEnvelope(body: unknown): boolean {
+	if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+	const b = body as Record<string, unknown>;
+	if (typeof b.error_code === 'string') return false;
+	return Object.hasOwn(b, 'extractions') || Object.hasOwn(b, 'extraction');
+}
+
 export async function getResults(
 	session: ApiSession,
 	workflowId: string,
 	collectionId: string,
 	itemIndex?: number,
+	deadline?: number,
 ): Promise<ResultsState> {
+	const request = { itemIndex, subject: `run "${collectionId}" of workflow "${workflowId}"` };
 	const response = await session.request<IDataObject>({
 		method: 'GET',
 		path: endpoints.results(workflowId, collectionId),
-		kind: 'read',
+		kind: 'idempotent',
 		accept: [412, 422],
-		itemIndex,
-		subject: `run "${collectionId}" of workflow "${workflowId}"`,
+		deadline,
+		...request,
 	});
 	if (response.statusCode === 412) return { state: 'processing' };
 	if (response.statusCode === 422) {
 		const error = parseApiError(422, response.body);
 		return { state: error.errorCode === 'EXTRACTION_CANCELLED' ? 'cancelled' : 'failed', error };
+	}
+	if (!isResultsEnvelope(response.body)) {
+		throw invalidAnswerError(
+			session.errorContext(request),
+			`Anyformat answered HTTP ${response.statusCode} for the results of ${request.subject}, but not with its results`,
+			'The answer had neither "extractions" nor "extraction", so it is not used as results. Read the results again later (Get Results); if it persists, contact Anyformat support.',
+			parseApiError(response.statusCode, response.body),
+		);
 	}
 	return { state: 'processed', envelope: response.body };
 }
@@ -139,6 +124,7 @@ export async function listRunsPage(
 	session: ApiSession,
 	workflowId: string,
 	page: number,
+	deadline?: number,
 ): Promise<Page<RunStatus>> {
 	return await getPage<RunStatus>(
 		session,
@@ -147,6 +133,7 @@ export async function listRunsPage(
 		MAX_PAGE_SIZE,
 		undefined,
 		`workflow "${workflowId}"`,
+		deadline,
 	);
 }
 
@@ -155,6 +142,7 @@ export async function listFilesPage(
 	workflowId: string,
 	page: number,
 	itemIndex?: number,
+	deadline?: number,
 ): Promise<Page<CollectionFile>> {
 	return await getPage<CollectionFile>(
 		session,
@@ -163,20 +151,29 @@ export async function listFilesPage(
 		MAX_PAGE_SIZE,
 		itemIndex,
 		`workflow "${workflowId}"`,
+		deadline,
 	);
 }
 
+/**
+ * `DELETE /v2/files/{id}/`, which also cancels a run still processing. A 404 means deleted when an
+ * earlier attempt of this request may have done it (it got no answer, or a 5xx).
+ */
 export async function deleteCollection(
 	session: ApiSession,
 	collectionId: string,
 	itemIndex?: number,
 ): Promise<void> {
-	await session.request({
+	const request = { itemIndex, subject: `run "${collectionId}"` };
+	const response = await session.request({
 		method: 'DELETE',
 		path: endpoints.collection(collectionId),
-		kind: 'read',
+		kind: 'idempotent',
+		accept: [404],
 		expectJson: false,
-		itemIndex,
-		subject: `run "${collectionId}"`,
+		...request,
 	});
+	if (response.statusCode === 404 && !response.maybeAppliedBefore) {
+		throw apiError(session.errorContext(request), parseApiError(404, response.body));
+	}
 }

@@ -134,6 +134,22 @@ export function networkError(ctx: ErrorContext, code: string, description: strin
 	});
 }
 
+/** A 2xx answer whose shape is not what the API documents: it is never used as if it were. */
+export function invalidAnswerError(
+	ctx: ErrorContext,
+	message: string,
+	description: string,
+	info?: ApiErrorInfo,
+): NodeApiError {
+	const says = info ? apiSays(info) : '';
+	const full = says ? `${description} Anyformat said: ${says}` : description;
+	return new NodeApiError(ctx.node, { code: 'INVALID_RESPONSE' } as JsonObject, {
+		message: ctx.redact(message),
+		description: ctx.redact(info ? withRequestId(full, info) : full),
+		itemIndex: ctx.itemIndex,
+	});
+}
+
 export function inputError(
 	node: INode,
 	itemIndex: number,

@@ -104,7 +104,8 @@ export class RateLimiter {
 	}
 
 	/** Resolves when the request may start; pass the grant back to `release`. */
-	async acquire(signal?: AbortSignal): Promise<Grant> {
+	async acquire(signal?: AbortSignal, _deadline?: number): Promise<Grant> {
+		void _deadline; // the queue's pacer bounds its wait by it
 		if (signal?.aborted) throw new ExecutionStoppedError();
 		return await new Promise<Grant>((resolve, reject) => {
 			const waiter: Waiter = { resolve, reject };

@@ -7,48 +7,49 @@ import type {
 	ILoadOptionsFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { ExecutionStoppedError, pause } from '../pause';
+import { DeadlineExceeded, ExecutionStoppedError, pause } from '../pause';
 import type { RunWatch } from '../../Anyformat/batch/waiter';
+import { normalizeBaseUrl } from './baseUrl';
 import type { ErrorContext } from './errors';
 import { apiError, makeRedactor, networkError, parseApiError } from './errors';
 import type { MultipartBody } from './multipart';
 import { RateLimiter, retryAfterMs } from './rateLimiter';
+import type { AttemptResult, RequestKind, RetryDecision } from './retryDecision';
+import { decideRetry, failureCode } from './retryDecision';
 
 export type AnyformatContext =
 	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 export const CREDENTIAL_TYPE = 'anyformatApi';
 
-/**
- * How a request may be retried:
- * - `read`: GET (and DELETE, which is idempotent): retried on 429, 5xx, network errors and unreadable answers.
- * - `submit`: a run submission, not idempotent. Retried only when the API certainly did not take it:
- *   a 429, a refused connection or DNS failure, or an API error that says `retryable: true`. A timeout,
- *   a reset or a proxy's error page may hide an accepted run, so it surfaces as `SubmissionFateUnknown`.
- * - `once`: never retried (subscribing a webhook, whose answer carries a one-time secret).
- */
-export type RetryKind = 'read' | 'submit' | 'once';
+export type { RequestKind } from './retryDecision';
 
 export interface ApiRequest {
 	method: IHttpRequestMethods;
 	path: string;
 	qs?: IDataObject;
 	body?: IDataObject | MultipartBody;
-	kind: RetryKind;
+	/** how the request may be retried (see `RequestKind`) */
+	kind: RequestKind;
 	/** statuses handed back to the caller instead of thrown (e.g. 412 and 422 from the results endpoint) */
 	accept?: number[];
 	itemIndex?: number;
 	subject?: string;
 	/** the body of a 2xx answer must be JSON (false for 204s) */
 	expectJson?: boolean;
+	/** local time (ms) no wait of this request may pass: past it, `DeadlineExceeded` */
+	deadline?: number;
 }
 
 export interface ApiResponse<T = unknown> {
 	statusCode: number;
 	headers: Record<string, unknown>;
 	body: T;
+	/** when the attempt that got this answer was sent */
+	startedAt: number;
+	/** an earlier attempt may have been applied (it got no answer, an unreadable one, or a 5xx) */
+	maybeAppliedBefore: boolean;
 }
 
 /** A submission whose outcome cannot be known from its answer: the run may or may not exist. */
@@ -63,7 +64,7 @@ export class SubmissionFateUnknown extends Error {
 		 * it certainly created none: they were answered 429, refused, or marked retryable)
 		 */
 		readonly startedAt: number,
-		/** `ETIMEDOUT`, `ECONNRESET`, ..., `HTTP_502`, or `UNREADABLE` (a 2xx whose body is not JSON) */
+		/** `ETIMEDOUT`, `ECONNRESET`, ..., `HTTP_502`, `UNREADABLE` (a 2xx whose body is not JSON), `NO_RUN_ID` */
 		readonly code: string,
 		/** the start of an unreadable 2xx body, which may still name the run */
 		readonly partialBody?: string,
@@ -73,21 +74,28 @@ export class SubmissionFateUnknown extends Error {
 	}
 }
 
-const notTaken = new WeakSet<object>();
+/** Marks a failed submission that certainly created no run (see `submissionNotTaken`). */
+function markNotTaken<E extends Error>(error: E): E {
+	Object.defineProperty(error, 'submissionNotTaken', { value: true, enumerable: false });
+	return error;
+}
 
 /**
  * Whether a failed submission certainly created no run, so that sending it again later is safe:
  * it kept answering 429, an API error marked `retryable: true`, or the connection was refused.
  */
 export function submissionNotTaken(error: unknown): boolean {
-	return typeof error === 'object' && error !== null && notTaken.has(error);
+	return (
+		typeof error === 'object' &&
+		error !== null &&
+		(error as { submissionNotTaken?: unknown }).submissionNotTaken === true
+	);
 }
 
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
-const READ_ATTEMPTS = 5;
-const RATE_LIMIT_ATTEMPTS = 10;
 const READ_TIMEOUT_MS = 30_000;
 const SUBMIT_TIMEOUT_MS = 120_000;
+/** the shortest time an attempt is given when the deadline is near */
+const MIN_ATTEMPT_MS = 1_000;
 
 export interface SessionStats {
 	requests: number;
@@ -115,7 +123,7 @@ export class ApiSession {
 	static async create(ctx: AnyformatContext, itemIndex = 0): Promise<ApiSession> {
 		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 		const redact = makeRedactor(credentials.apiKey as string | undefined);
-		const baseUrl = normalizeBaseUrl(ctx, String(credentials.baseUrl ?? ''), itemIndex, redact);
+		const baseUrl = normalizeBaseUrl(ctx.getNode(), String(credentials.baseUrl ?? ''), itemIndex, redact);
 		return new ApiSession(ctx, baseUrl, redact);
 	}
 
@@ -152,117 +160,113 @@ export class ApiSession {
 		};
 	}
 
+	/**
+	 * Sends `request`, retrying as `decideRetry` says, and returns the answer; or throws a
+	 * NodeApiError, `SubmissionFateUnknown`, `DeadlineExceeded` or `ExecutionStoppedError`.
+	 */
 	async request<T = unknown>(request: ApiRequest): Promise<ApiResponse<T>> {
-		const limiter = request.kind === 'submit' ? this.submissions : this.general;
+		const limiter = request.kind === 'submission' ? this.submissions : this.general;
 		const signal = this.signal;
-		let startedAt = Date.now();
-		let attempt = 0;
-		let rateLimitedTimes = 0;
+		let failures = 0;
+		let rateLimited = 0;
+		let maybeAppliedBefore = false;
 		for (;;) {
-			const grant = await limiter.acquire(signal);
-			startedAt = grant.at;
-			let response: ApiResponse | undefined;
-			let failure: unknown;
-			this.stats.requests++;
-			try {
-				response = await this.send(request);
-			} catch (error) {
-				failure = error;
-			}
-			if (response === undefined) {
-				limiter.release(grant);
-				if (signal?.aborted) throw new ExecutionStoppedError();
-				const code = failureCode(failure);
-				const mayRetry =
-					request.kind === 'read' || (request.kind === 'submit' && NOT_SENT_CODES.has(code));
-				if (mayRetry && attempt < READ_ATTEMPTS - 1) {
-					attempt++;
-					this.stats.retries++;
-					await pause(backoffMs(attempt), signal);
-					continue;
-				}
-				if (request.kind === 'submit' && !NOT_SENT_CODES.has(code)) {
-					throw new SubmissionFateUnknown(`the connection failed (${code})`, startedAt, code);
-				}
-				const unreachable = networkError(
-					this.errorContext(request),
-					code,
-					`The Anyformat API at ${this.baseUrl} could not be reached${attempt ? ` after ${attempt + 1} attempts` : ''}. Check the Base URL in the credential and the network, then run the item again.`,
-				);
-				if (request.kind === 'submit') notTaken.add(unreachable);
-				throw unreachable;
-			}
-			limiter.release(grant, response.statusCode, response.headers);
-			const { statusCode } = response;
-			const body = response.body;
-
-			if (statusCode === 429) {
-				this.stats.rateLimited++;
-				if (rateLimitedTimes++ < RATE_LIMIT_ATTEMPTS) {
-					this.stats.retries++;
-					// the limiter now holds every request of this tier until Retry-After has passed
-					await pause(retryAfterMs(response.headers) ?? backoffMs(rateLimitedTimes), signal);
-					continue;
-				}
-			} else if (request.accept?.includes(statusCode)) {
-				return response as ApiResponse<T>;
-			} else if (statusCode >= 200 && statusCode < 300) {
-				if (request.expectJson === false || (typeof body === 'object' && body !== null)) {
-					return response as ApiResponse<T>;
-				}
-				// a 2xx that is not the JSON we asked for: a proxy or a cut connection
-				if (request.kind === 'submit') {
-					throw new SubmissionFateUnknown(
-						`Anyformat answered HTTP ${statusCode} with an unreadable body`,
-						startedAt,
-						'UNREADABLE',
-						typeof body === 'string' ? body.slice(0, 2048) : undefined,
-					);
-				}
-				if (request.kind === 'read' && attempt < READ_ATTEMPTS - 1) {
-					attempt++;
-					this.stats.retries++;
-					await pause(backoffMs(attempt), signal);
-					continue;
-				}
-				throw networkError(
-					this.errorContext(request),
-					'INVALID_RESPONSE',
-					`Anyformat answered HTTP ${statusCode} but the body was not the expected JSON, even after retrying. Try again later.`,
-				);
-			} else if (statusCode >= 500) {
-				const info = parseApiError(statusCode, body);
-				const retryable =
-					request.kind === 'read' || (request.kind === 'submit' && info.retryable === true);
-				if (retryable && info.retryable !== false && attempt < READ_ATTEMPTS - 1) {
-					attempt++;
-					this.stats.retries++;
-					await pause(retryAfterMs(response.headers) ?? backoffMs(attempt), signal);
-					continue;
-				}
-				// retryable: true says the run was not taken (so the error below may be sent again later);
-				// false is the API's own verdict; without either, a proxy's page may hide an accepted run
-				if (request.kind === 'submit' && info.retryable === undefined) {
-					throw new SubmissionFateUnknown(
-						`Anyformat answered HTTP ${statusCode}${info.unparsed ? ' (not from the API itself, probably a proxy)' : ''}`,
-						startedAt,
-						`HTTP_${statusCode}`,
-					);
-				}
-			}
-			const location = response.headers.location;
-			const info = parseApiError(statusCode, body);
-			const refused = apiError(this.errorContext(request), info, {
-				location: typeof location === 'string' ? location : undefined,
+			const grant = await limiter.acquire(signal, request.deadline);
+			const attempt = await this.attempt(request, grant.at);
+			limiter.release(grant, attempt.response?.statusCode, attempt.response?.headers);
+			if (!attempt.response && signal?.aborted) throw new ExecutionStoppedError();
+			if (attempt.response?.statusCode === 429) this.stats.rateLimited++;
+			const decision = decideRetry({
+				kind: request.kind,
+				result: attempt.result,
+				accept: request.accept,
+				expectJson: request.expectJson,
+				failures,
+				rateLimited,
+				now: Date.now(),
+				deadline: request.deadline,
+				jitter: 0.8 + Math.random() * 0.4,
 			});
-			if (request.kind === 'submit' && (statusCode === 429 || info.retryable === true)) {
-				notTaken.add(refused);
+			if (decision.action === 'return') {
+				return { ...(attempt.response as Answer), startedAt: grant.at, maybeAppliedBefore } as ApiResponse<T>;
 			}
-			throw refused;
+			if (decision.action !== 'retry') throw this.failure(request, decision, attempt, failures);
+			this.stats.retries++;
+			if (decision.rateLimited) rateLimited++;
+			else failures++;
+			maybeAppliedBefore ||= !decision.notTaken;
+			await pause(decision.delayMs, signal);
 		}
 	}
 
-	private async send(request: ApiRequest): Promise<ApiResponse> {
+	/** One attempt: never sent past the deadline, and given no longer than the time left before it. */
+	private async attempt(request: ApiRequest, startedAt: number): Promise<Attempt> {
+		let timeout = request.kind === 'submission' ? SUBMIT_TIMEOUT_MS : READ_TIMEOUT_MS;
+		if (request.deadline !== undefined) {
+			const left = request.deadline - Date.now();
+			if (left <= 0) {
+				const late = new DeadlineExceeded(request.deadline);
+				throw request.kind === 'submission' ? markNotTaken(late) : late;
+			}
+			timeout = Math.min(timeout, Math.max(MIN_ATTEMPT_MS, left));
+		}
+		this.stats.requests++;
+		try {
+			const response = await this.send(request, timeout);
+			const retryAfter = retryAfterMs(response.headers);
+			const result: AttemptResult = { status: response.statusCode, body: response.body, retryAfterMs: retryAfter };
+			return { startedAt, response, result };
+		} catch (error) {
+			return { startedAt, result: { code: failureCode(error) } };
+		}
+	}
+
+	private failure(
+		request: ApiRequest,
+		decision: Exclude<RetryDecision, { action: 'return' | 'retry' }>,
+		attempt: Attempt,
+		failures: number,
+	): Error {
+		if (decision.action === 'fateUnknown') {
+			const body = attempt.response?.body;
+			const partial = decision.code === 'UNREADABLE' && typeof body === 'string' ? body.slice(0, 2048) : undefined;
+			return new SubmissionFateUnknown(decision.reason, attempt.startedAt, decision.code, partial);
+		}
+		const error = this.failureError(request, decision.failure, decision.code, attempt.response, failures);
+		return decision.notTaken ? markNotTaken(error) : error;
+	}
+
+	private failureError(
+		request: ApiRequest,
+		failure: 'network' | 'api' | 'unreadable' | 'deadline',
+		code: string,
+		response: Answer | undefined,
+		failures: number,
+	): Error {
+		const ctx = this.errorContext(request);
+		const tries = failures ? ` after ${failures + 1} attempts` : '';
+		if (failure === 'deadline') return new DeadlineExceeded(request.deadline ?? Date.now());
+		if (failure === 'network' || !response) {
+			return networkError(
+				ctx,
+				code,
+				`The Anyformat API at ${this.baseUrl} could not be reached${tries}. Check the Base URL in the credential and the network, then run the item again.`,
+			);
+		}
+		if (failure === 'unreadable') {
+			return networkError(
+				ctx,
+				'INVALID_RESPONSE',
+				`Anyformat answered HTTP ${response.statusCode} but the body was not the expected JSON${failures ? ', even after retrying' : ''}. Try again later.`,
+			);
+		}
+		const location = response.headers.location;
+		return apiError(ctx, parseApiError(response.statusCode, response.body), {
+			location: typeof location === 'string' ? location : undefined,
+		});
+	}
+
+	private async send(request: ApiRequest, timeout: number): Promise<Answer> {
 		const options: IHttpRequestOptions = {
 			method: request.method,
 			url: `${this.baseUrl}${request.path}`,
@@ -273,7 +277,7 @@ export class ApiSession {
 			ignoreHttpStatusErrors: true,
 			// a redirected POST loses its body; any redirect means a wrong Base URL
 			disableFollowRedirect: true,
-			timeout: request.kind === 'submit' ? SUBMIT_TIMEOUT_MS : READ_TIMEOUT_MS,
+			timeout,
 		};
 		const response = (await this.ctx.helpers.httpRequestWithAuthentication.call(
 			this.ctx,
@@ -292,55 +296,15 @@ export class ApiSession {
 	}
 }
 
-/** 0.5 s, 1 s, 2 s, 4 s, ... (±20 %): a read failing five times in a row gives up after about 7.5 s. */
-export function backoffMs(attempt: number): number {
-	const base = Math.min(500 * 2 ** (attempt - 1), 30_000);
-	return Math.round(base * (0.8 + Math.random() * 0.4));
+/** An answer as it came, before the retry decision. */
+interface Answer {
+	statusCode: number;
+	headers: Record<string, unknown>;
+	body: unknown;
 }
 
-function failureCode(error: unknown): string {
-	let current = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
-	for (let depth = 0; current && depth < 6; depth++) {
-		if (typeof current.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(current.code)) {
-			return current.code;
-		}
-		current = current.cause as typeof current;
-	}
-	const message = String((error as Error)?.message ?? '');
-	if (/timeout/i.test(message)) return 'ETIMEDOUT';
-	if (/socket hang up|reset/i.test(message)) return 'ECONNRESET';
-	return 'NETWORK_ERROR';
-}
-
-function normalizeBaseUrl(
-	ctx: AnyformatContext,
-	raw: string,
-	itemIndex: number,
-	redact: (text: string) => string,
-): string {
-	const value = raw.trim();
-	const fail = (message: string) =>
-		new NodeOperationError(ctx.getNode(), redact(message), {
-			itemIndex,
-			description:
-				'Open the "Anyformat API" credential and set Base URL to the scheme and host only, for example https://api.anyformat.ai',
-		});
-	let url: URL;
-	try {
-		url = new URL(value);
-	} catch {
-		throw fail(`The Base URL "${value}" is not a valid URL: it needs a scheme (https://)`);
-	}
-	if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-		throw fail(
-			`The Base URL "${value}" must start with https:// (or http:// for a local test server)`,
-		);
-	}
-	if (url.pathname.replace(/\/+$/, '') !== '' || url.search || url.hash) {
-		throw fail(`The Base URL "${value}" must not contain a path such as "${url.pathname}"`);
-	}
-	if (url.username || url.password) {
-		throw fail('The Base URL must not contain a user name or password');
-	}
-	return `${url.protocol}//${url.host}`;
+interface Attempt {
+	startedAt: number;
+	response?: Answer;
+	result: AttemptResult;
 }

@@ -49,7 +49,7 @@ export async function createSubscription(
 		method: 'POST',
 		path: endpoints.webhooks(),
 		body: { url, events },
-		kind: 'once',
+		kind: 'single',
 		accept: [400, 403, 409, 422],
 		subject: 'the webhook subscription',
 	});
@@ -77,7 +77,7 @@ export async function listSubscriptions(session: ApiSession): Promise<WebhookSub
 	const { body } = await session.request<unknown>({
 		method: 'GET',
 		path: endpoints.webhooks(),
-		kind: 'read',
+		kind: 'idempotent',
 		subject: 'the webhook subscriptions',
 	});
 	const list = Array.isArray(body)
@@ -93,7 +93,7 @@ export async function deleteSubscription(session: ApiSession, webhookId: string)
 	const response = await session.request({
 		method: 'DELETE',
 		path: endpoints.webhook(webhookId),
-		kind: 'read',
+		kind: 'idempotent',
 		accept: [404],
 		expectJson: false,
 		subject: `webhook subscription "${webhookId}"`,
