@@ -1,17 +1,26 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { mapEnvelopeToItems } from '../shared/mapping/envelope';
 import type { OutputMode } from '../shared/transport/types';
 import { ApiSession } from '../shared/transport/request';
+import { decideSignature } from './acceptance';
 import type { RunConfirmation } from './confirm';
-import { confirmRun } from './confirm';
+import { confirmRun, runTimes } from './confirm';
 import type { Delivery } from './delivery';
 import { parseDelivery } from './delivery';
+import type { ConfirmedRun, ItemSettings, SignatureMark } from './items';
+import { itemsFor, needsRunTimes } from './items';
 import { selectedEvents } from './lifecycle';
 import type { RecentList } from './memory';
-import { deliveryKey, hasSeen, remember, subscriptionOf } from './memory';
-import type { HeaderValue } from './signature';
-import { checkSignature } from './signature';
+import {
+	deliveryKey,
+	hasSeen,
+	remember,
+	rememberSignatureReading,
+	subscriptionOf,
+} from './memory';
+import { normalizeRunId } from './runId';
+import type { HeaderValue, SigningReading } from './signature';
+import { readSignature } from './signature';
 
 /** The parts of n8n's (express) request and response a delivery needs. */
 interface DeliveryRequest {
@@ -60,13 +69,9 @@ function answer(res: DeliveryResponse, verdict: Verdict): IWebhookResponseData {
 	return { noWebhookResponse: true };
 }
 
-interface TriggerSettings {
+interface TriggerSettings extends ItemSettings {
 	events: string[];
 	workflowFilter: string;
-	fetchResults: boolean;
-	output: OutputMode;
-	includeMarkdown: boolean;
-	minimumConfidence: number;
 	requireSignature: boolean;
 }
 
@@ -90,8 +95,29 @@ function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 }
 
 /**
+ * The signing reading this process saw a subscription verify under, beside static data, for the same
+ * reason as `processMemory`: an overlapping delivery's save may drop it from static data.
+ */
+function storedReadingOf(memory: IDataObject, local: IDataObject): SigningReading | undefined {
+	const { webhookId, webhookSignatureReading } = subscriptionOf(memory);
+	if (webhookSignatureReading) return webhookSignatureReading;
+	const known = local.signatureReading as { webhookId?: string; reading?: SigningReading } | undefined;
+	if (known?.reading && known.webhookId === webhookId) {
+		rememberSignatureReading(memory, known.reading);
+		return known.reading;
+	}
+	return undefined;
+}
+
+function storeReading(memory: IDataObject, local: IDataObject, reading: SigningReading): void {
+	rememberSignatureReading(memory, reading);
+	local.signatureReading = { webhookId: subscriptionOf(memory).webhookId, reading };
+}
+
+/**
  * Handles one delivery. Only a delivery whose run the API confirms, for a selected event and workflow,
  * seen for the first time, starts the workflow; everything else is answered here and starts nothing.
+ * What the workflow receives comes from the API, never from the delivery's body (README rule 5).
  */
 export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const req = this.getRequestObject() as unknown as DeliveryRequest;
@@ -119,30 +145,32 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 
 	const settings = readSettings(this);
 	const memory = this.getWorkflowStaticData('node');
-
-	// 2. the signature, when there is one
-	const { webhookSecret } = subscriptionOf(memory);
-	const signature = checkSignature(headers, rawBody, webhookSecret, Math.floor(Date.now() / 1000));
-	if (signature.state === 'invalid') {
-		return refuse(401, 'The webhook signature could not be verified.', signature.reason);
-	}
-	if (signature.state !== 'valid' && settings.requireSignature) {
-		return refuse(
-			401,
-			'A signed delivery is required.',
-			signature.state === 'unverifiable'
-				? `the delivery is signed but ${signature.reason}`
-				: 'the delivery is not signed and Options → Require Signature is on',
-		);
-	}
-	if (signature.state === 'unverifiable') {
-		this.logger.warn(
-			`Anyformat Trigger: ${signature.reason}; the run is confirmed with the API instead`,
-		);
-	}
 	const local = processMemoryFor(
 		`${this.getWorkflow().id ?? ''}|${this.getNode().name}|${this.getMode()}`,
 	);
+
+	// 2. the signature, read under every reading, and whether that lets the delivery in
+	const evidence = readSignature(
+		headers,
+		rawBody,
+		subscriptionOf(memory).webhookSecret,
+		Math.floor(Date.now() / 1000),
+	);
+	const decision = decideSignature(evidence, {
+		storedReading: storedReadingOf(memory, local),
+		requireSignature: settings.requireSignature,
+	});
+	if (!decision.accept) return refuse(401, decision.error, decision.why);
+	let mark: SignatureMark;
+	if (decision.signature === 'verified') {
+		if (decision.store) storeReading(memory, local, decision.reading);
+		mark = { signature: 'verified', reading: decision.reading };
+	} else {
+		this.logger.warn(
+			`Anyformat Trigger: ${decision.note}; the run is confirmed with the API, and the item says signature "unverified"`,
+		);
+		mark = { signature: 'unverified' };
+	}
 	const seen = (list: RecentList, key: string) =>
 		hasSeen(memory, list, key) || hasSeen(local, list, key);
 	const record = (list: RecentList, key: string) => {
@@ -150,7 +178,7 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		remember(local, list, key);
 	};
 
-	const messageId = signature.state === 'valid' ? signature.messageId : undefined;
+	const messageId = decision.signature === 'verified' ? decision.messageId : undefined;
 	if (messageId !== undefined && seen('recentMessageIds', messageId)) {
 		record('recentMessageIds', messageId);
 		return acknowledge('This message was already received.');
@@ -168,7 +196,7 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		return settle('The run belongs to a workflow this trigger does not listen to.');
 	}
 
-	// 4. at-least-once delivery: the same (event, extraction) starts the workflow once
+	// 4. at-least-once delivery: the same (event, run), however the id is spelled, starts the workflow once
 	const key = deliveryKey(delivery.event, delivery.extractionId);
 	if (seen('recentDeliveries', key)) {
 		// store it again (it may have been lost to an overlapping save) as the most recent key
@@ -182,18 +210,9 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	inFlight.add(flightKey);
 	try {
 		// 5. whatever the delivery says, the API has the last word
-		let confirmation: RunConfirmation;
-		try {
-			const session = await ApiSession.create(this);
-			confirmation = await confirmRun(session, delivery.workflowId, delivery.extractionId);
-		} catch (error) {
-			// e.g. a credential without a usable Base URL
-			confirmation = { state: 'unavailable', reason: (error as Error)?.message ?? String(error) };
-		}
-		const contradiction = contradicts(delivery.event, confirmation);
-		if (contradiction) return refuse(...contradiction);
-
-		const items = itemsFor(delivery, confirmation, settings);
+		const confirmed = await confirmWithApi(this, delivery, settings);
+		if (!confirmed.ok) return refuse(...confirmed.refusal);
+		const items = itemsFor(confirmed.run, settings, mark);
 		record('recentDeliveries', key);
 		if (messageId !== undefined) record('recentMessageIds', messageId);
 		return { workflowData: [this.helpers.returnJsonArray(items)] };
@@ -202,18 +221,63 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	}
 }
 
+type Refusal = [number, string, string, number?];
+
+/** Asks the API about the run the delivery names; the answer, not the delivery, makes the item. */
+async function confirmWithApi(
+	ctx: IWebhookFunctions,
+	delivery: Delivery,
+	settings: TriggerSettings,
+): Promise<{ ok: true; run: ConfirmedRun } | { ok: false; refusal: Refusal }> {
+	const runId = normalizeRunId(delivery.extractionId);
+	let session: ApiSession | undefined;
+	let confirmation: RunConfirmation;
+	try {
+		session = await ApiSession.create(ctx);
+		confirmation = await confirmRun(session, delivery.workflowId, runId);
+	} catch (error) {
+		// e.g. a credential without a usable Base URL
+		confirmation = { state: 'unavailable', reason: (error as Error)?.message ?? String(error) };
+	}
+	const refusal = contradicts(delivery.event, confirmation);
+	if (refusal || !session) return { ok: false, refusal: refusal ?? UNAVAILABLE };
+	const settled = confirmation as ConfirmedRun['confirmation'];
+	const times = needsRunTimes(settings, settled)
+		? await runTimes(session, delivery.workflowId, runId)
+		: { id: null, createdAt: null, updatedAt: null };
+	const envelopeId =
+		settled.state === 'processed' && typeof settled.envelope.collection_id === 'string'
+			? settled.envelope.collection_id
+			: undefined;
+	return {
+		ok: true,
+		run: {
+			event: delivery.event,
+			collectionId: envelopeId ?? times.id ?? runId,
+			workflowId: delivery.workflowId,
+			confirmation: settled,
+			createdAt: times.createdAt,
+			updatedAt: times.updatedAt,
+		},
+	};
+}
+
+const UNAVAILABLE: Refusal = [
+	503,
+	'The delivery could not be checked with the Anyformat API. Deliver it again later.',
+	'the Anyformat API could not be asked',
+	60,
+];
+
 /** `undefined` when the API confirms the event; otherwise the refusal `[status, error, why, retryAfter]`. */
-function contradicts(
-	event: string,
-	confirmation: RunConfirmation,
-): [number, string, string, number?] | undefined {
+function contradicts(event: string, confirmation: RunConfirmation): Refusal | undefined {
 	switch (confirmation.state) {
 		case 'unavailable':
 			return [
-				503,
-				'The delivery could not be checked with the Anyformat API. Deliver it again later.',
+				UNAVAILABLE[0],
+				UNAVAILABLE[1],
 				`the Anyformat API could not be asked: ${confirmation.reason}`,
-				60,
+				UNAVAILABLE[3],
 			];
 		case 'unknown':
 			return [
@@ -245,35 +309,4 @@ function contradicts(
 						`"${event}" for a run the API reports ${confirmation.state}`,
 					];
 	}
-}
-
-function itemsFor(
-	delivery: Delivery,
-	confirmation: RunConfirmation,
-	settings: TriggerSettings,
-): IDataObject[] {
-	if (!settings.fetchResults) return [delivery.payload];
-	if (confirmation.state === 'processed') {
-		return mapEnvelopeToItems(confirmation.envelope, {
-			output: settings.output,
-			includeMarkdown: settings.includeMarkdown,
-			minimumConfidence: settings.minimumConfidence,
-			collectionId: delivery.extractionId,
-			workflowId: delivery.workflowId,
-		});
-	}
-	const failure = confirmation as Extract<RunConfirmation, { state: 'failed' | 'cancelled' }>;
-	return [
-		{
-			anyformat: {
-				status: failure.state,
-				collection_id: delivery.extractionId,
-				workflow_id: delivery.workflowId,
-				event: delivery.event,
-				error_code: failure.errorCode,
-				detail: failure.detail,
-				processed_at: delivery.processedAt,
-			},
-		},
-	];
 }

@@ -28,6 +28,35 @@ import {
 const COMPLETED = 'extraction.completed';
 const FAILED = 'extraction.failed';
 
+/** Fields a forger adds to a delivery's body, hoping they reach the workflow. */
+const FORGED_BODY = {
+	results: { invoice_number: 'FORGED-1', total_amount: 999999 },
+	fields: { invoice_number: { value: 'FORGED-2' } },
+	data: {
+		status: 'processed',
+		processed_at: '1999-01-01T00:00:00.000Z',
+		fields: { total_amount: { value: 1 } },
+		results: { invoice_number: 'FORGED-3' },
+		collection_id: 'forged-collection',
+	},
+};
+
+/** No item of any execution carries anything a forger put in a delivery's body. */
+function expectNothingForged(trigger: TriggerHarness) {
+	const text = JSON.stringify(trigger.executions.map((e) => e.items));
+	for (const forged of [
+		'FORGED',
+		'999999',
+		'1999-01-01',
+		'forged-collection',
+		'"results"',
+		'"fields"',
+		'processed_at',
+	]) {
+		expect([forged, text.includes(forged)]).toEqual([forged, false]);
+	}
+}
+
 /** The secret of the trigger's subscription, for crafting deliveries as Anyformat would sign them. */
 const secretOf = (sim: Sim, trigger: TriggerHarness) =>
 	subscriptionOf(sim, trigger.productionUrl).secret;
@@ -81,12 +110,19 @@ function expectStartedFor(sim: Sim, trigger: TriggerHarness, id: string, count: 
 	}
 }
 
-/** The items the Anyformat node's Get Results gives for the same run and options. */
+/** How the trigger marks a delivery signed under the Standard Webhooks reading (the simulator's default). */
+const VERIFIED = { signature: 'verified', signature_reading: 'standard-webhooks' };
+
+/**
+ * The items the Anyformat node's Get Results gives for the same run and options, with the one thing
+ * only the trigger adds: how the delivery's signature was found (`anyformat.signature`).
+ */
 async function nodeItems(
 	sim: Sim,
 	workflowId: string,
 	collectionId: string,
 	extra: Record<string, unknown> = {},
+	mark: Record<string, unknown> = VERIFIED,
 ) {
 	const result = await runNode({
 		nodeType: new Anyformat(),
@@ -101,10 +137,24 @@ async function nodeItems(
 		},
 	});
 	expect(result.error).toBeUndefined();
-	return result.items.map((item) => item.json);
+	return result.items.map(({ json }) => ({
+		...json,
+		anyformat: { ...((json.anyformat as object) ?? {}), ...mark },
+	}));
 }
 
 const lastDelivery = (sim: Sim) => sim.webhooks.deliveries[sim.webhooks.deliveries.length - 1];
+
+/** The run's entry in its workflow's runs list, read outside the trigger. */
+async function runOf(sim: Sim, workflowId: string, id: string) {
+	const response = await fetch(`${sim.url}/v2/workflows/${workflowId}/runs/?page_size=100`, {
+		headers: { Authorization: `Bearer ${API_KEYS.main}` },
+	});
+	const body = (await response.json()) as { results: Array<Record<string, string>> };
+	const run = body.results.find((r) => r.id === id);
+	if (!run) throw new Error(`run ${id} is not in the runs list`);
+	return run;
+}
 
 describe('genuine deliveries start the workflow', () => {
 	test('extraction.completed: one execution with the same items as the Anyformat node gives', async () => {
@@ -163,12 +213,13 @@ describe('genuine deliveries start the workflow', () => {
 		});
 	});
 
-	test('extraction.failed: one item with anyformat.status "failed" and the event data', async () => {
+	test('extraction.failed: one item with anyformat.status "failed" and the run as the API reports it', async () => {
 		await withTrigger({}, async (sim, trigger) => {
 			await trigger.activate();
 			const id = await deliveredRun(sim, WF.invoice, 'FAIL_EXTRACTION please');
 			expect(lastDelivery(sim)).toMatchObject({ event: FAILED, status: 200 });
 			expect(trigger.executions).toHaveLength(1);
+			const run = await runOf(sim, WF.invoice, id);
 			expect(trigger.executions[0].items).toEqual([
 				{
 					anyformat: {
@@ -178,7 +229,9 @@ describe('genuine deliveries start the workflow', () => {
 						event: FAILED,
 						error_code: 'EXTRACTION_FAILED',
 						detail: expect.stringContaining('did not complete'),
-						processed_at: null,
+						created_at: run.created_at,
+						updated_at: run.updated_at,
+						...VERIFIED,
 					},
 				},
 			]);
@@ -199,23 +252,50 @@ describe('genuine deliveries start the workflow', () => {
 		});
 	});
 
-	test('Fetch Results off: the event itself is emitted, after the API confirmed it', async () => {
+	test('Fetch Results off: one event item built from the run as the API confirmed it, nothing copied from the delivery', async () => {
 		await withTrigger({ fetchResults: false }, async (sim, trigger) => {
 			await trigger.activate();
+			// every delivery carries forged fields beside the real ones: none may reach the workflow
+			sim.webhooks.setMode({ extraBody: FORGED_BODY });
 			const done = await deliveredRun(sim, WF.invoice);
 			const failed = await deliveredRun(sim, WF.invoice, 'FAIL_EXTRACTION');
+			expect(sim.webhooks.deliveries.map((d) => d.status)).toEqual([200, 200]);
 			expect(trigger.executions).toHaveLength(2);
-			const deliveries = sim.webhooks.deliveries;
-			expect(trigger.executions[0].items).toEqual([deliveries[0].payload]);
-			expect(trigger.executions[1].items).toEqual([deliveries[1].payload]);
-			expect(trigger.executions[0].items[0]).toMatchObject({
-				event: COMPLETED,
-				data: { extraction_id: done },
-			});
-			expect(trigger.executions[1].items[0]).toMatchObject({
-				event: FAILED,
-				data: { extraction_id: failed },
-			});
+			const [doneRun, failedRun] = [
+				await runOf(sim, WF.invoice, done),
+				await runOf(sim, WF.invoice, failed),
+			];
+			expect(trigger.executions[0].items).toEqual([
+				{
+					anyformat: {
+						status: 'processed',
+						collection_id: done,
+						workflow_id: WF.invoice,
+						event: COMPLETED,
+						error_code: null,
+						detail: null,
+						created_at: doneRun.created_at,
+						updated_at: doneRun.updated_at,
+						...VERIFIED,
+					},
+				},
+			]);
+			expect(trigger.executions[1].items).toEqual([
+				{
+					anyformat: {
+						status: 'failed',
+						collection_id: failed,
+						workflow_id: WF.invoice,
+						event: FAILED,
+						error_code: 'EXTRACTION_FAILED',
+						detail: expect.stringContaining('did not complete'),
+						created_at: failedRun.created_at,
+						updated_at: failedRun.updated_at,
+						...VERIFIED,
+					},
+				},
+			]);
+			expectNothingForged(trigger);
 			// the run was checked with the API although no results are emitted
 			expect(sim.ledger.requests.filter((r) => r.route === 'results')).toHaveLength(2);
 
@@ -517,11 +597,12 @@ describe('at-least-once delivery', () => {
 			expect(JSON.parse(again.body!)).toEqual({
 				message: 'This event was already delivered for this run.',
 			});
+			// unsigned: refused, since this subscription's deliveries were seen signed (rule 5)
 			const unsigned = await sim.webhooks.send(
 				trigger.productionUrl,
 				payload(COMPLETED, id, WF.invoice),
 			);
-			expect(unsigned.status).toBe(200);
+			expect(unsigned.status).toBe(401);
 			expect(trigger.executions).toHaveLength(1);
 			// the failed event of another run is another key
 			await deliveredRun(sim, WF.invoice, 'FAIL_EXTRACTION');

@@ -27,6 +27,7 @@ export interface SimDelivery {
 	timestamp: number;
 	copy: number;
 	signing: string;
+	reading: SigningReading;
 	headers: Record<string, string>;
 	body: string;
 	payload: { event: string; timestamp: string; data: Record<string, unknown> };
@@ -34,9 +35,16 @@ export interface SimDelivery {
 	error: string | null;
 }
 
+/** How the simulator's secret keys the HMAC (test/simulator/webhooks.js). */
+export type SigningReading = 'standard-webhooks' | 'whole-secret' | 'secret-after-prefix';
+export type Signing = 'valid' | 'invalid' | 'none' | 'unreadable';
+
 export interface SendOptions {
 	secret?: string;
-	signing?: 'valid' | 'invalid' | 'none';
+	signing?: Signing;
+	reading?: SigningReading;
+	/** fields added to the body (its `data` merged into the payload's `data`) */
+	extraBody?: Record<string, unknown>;
 	timestamp?: number;
 	webhookId?: string;
 	rawBody?: string;
@@ -60,7 +68,9 @@ export interface Sim {
 		setMode(mode: {
 			redeliver?: number;
 			delayMs?: number;
-			signing?: 'valid' | 'invalid' | 'none';
+			signing?: Signing;
+			reading?: SigningReading;
+			extraBody?: Record<string, unknown> | null;
 		}): unknown;
 		forget(id: string): boolean;
 		list(): SimSubscription[];
@@ -87,7 +97,14 @@ export interface Sim {
 
 const simulator = require('../simulator') as {
 	createSimulator(options?: Record<string, unknown>): Promise<Sim>;
-	signWebhook(secret: string, messageId: string, timestamp: number, body: string): string;
+	signWebhook(
+		secret: string,
+		messageId: string,
+		timestamp: number,
+		body: string,
+		reading?: SigningReading,
+	): string;
+	WEBHOOK_READINGS: SigningReading[];
 	SCENARIOS: Record<
 		'invoice' | 'split' | 'parseOnly' | 'lineItems' | 'falsyOverrides' | 'classification',
 		{ id: string }
@@ -100,6 +117,7 @@ export const WF = Object.fromEntries(
 
 /** `v1,<base64>`: a Standard Webhooks signature, as the simulator computes it. */
 export const signWebhook = simulator.signWebhook;
+export const READINGS = simulator.WEBHOOK_READINGS;
 
 export async function startSim(options: Record<string, unknown> = {}): Promise<Sim> {
 	return await simulator.createSimulator({
