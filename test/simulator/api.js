@@ -377,7 +377,12 @@ async function createWebhook(sim, ctx) {
 	if (!json.ok)
 		return apiError(400, 'INVALID_JSON', `The request body is not valid JSON (${json.reason}).`);
 	const r = sim.webhooks.create(json.value, ctx.org);
-	if (!r.ok) return apiError(400, 'VALIDATION_ERROR', r.detail);
+	if (!r.ok) {
+		const echo = sim._options.echoCredentials
+			? ` (request received with Authorization: ${ctx.req.headers.authorization})`
+			: '';
+		return apiError(400, 'VALIDATION_ERROR', `${r.detail}${echo}`);
+	}
 	return { status: 201, body: r.subscription };
 }
 

@@ -956,6 +956,25 @@ describe('older deployments and id spellings', () => {
 		expect(await again.json()).toMatchObject({ error_code: 'EXTRACTION_FAILED' });
 	});
 
+	test('echoCredentials: a refused subscription repeats the Authorization header', async () => {
+		const sim = await start({ echoCredentials: true });
+		const create = (body) =>
+			api(sim, '/v2/webhooks/', {
+				method: 'POST',
+				body: JSON.stringify(body),
+				headers: { 'content-type': 'application/json' },
+			});
+		const r = await create({ url: 'http://127.0.0.1/x' });
+		expect(r.status).toBe(400);
+		expect((await r.json()).detail).toBe(
+			`url: webhook URLs must use HTTPS. (request received with Authorization: Bearer ${KEY})`,
+		);
+		sim.configure({ echoCredentials: false });
+		expect((await (await create({ url: 'http://127.0.0.1/x' })).json()).detail).toBe(
+			'url: webhook URLs must use HTTPS.',
+		);
+	});
+
 	test('lenientIds: a run id in upper case or without hyphens names the same run', async () => {
 		const sim = await start({ processingMs: 20 });
 		const run = await runText(sim, 'fine');
