@@ -6,13 +6,24 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { AnyformatApi } from '../../credentials/AnyformatApi.credentials';
-import { Anyformat } from '../../nodes/Anyformat/Anyformat.node';
-import { capturedLogsAsText, getCapturedLogs, runNode } from '../harness';
-import type { TriggerHarness } from './context';
+import { capturedLogsAsText, getCapturedLogs } from '../harness';
+import {
+	COMPLETED,
+	expectStartedFor,
+	FAILED,
+	forgedThenGenuine,
+	nodeItems,
+	send,
+	VERIFIED,
+} from './helpers';
 import {
 	API_KEYS,
 	deliveredRun,
+	expectNothingForged,
+	FORGED_BODY,
+	lastDelivery,
+	runOf,
+	secretOf,
 	finishAndDeliver,
 	newMessageId,
 	payload,
@@ -24,137 +35,6 @@ import {
 	WF,
 	withTrigger,
 } from './sim';
-
-const COMPLETED = 'extraction.completed';
-const FAILED = 'extraction.failed';
-
-/** Fields a forger adds to a delivery's body, hoping they reach the workflow. */
-const FORGED_BODY = {
-	results: { invoice_number: 'FORGED-1', total_amount: 999999 },
-	fields: { invoice_number: { value: 'FORGED-2' } },
-	data: {
-		status: 'processed',
-		processed_at: '1999-01-01T00:00:00.000Z',
-		fields: { total_amount: { value: 1 } },
-		results: { invoice_number: 'FORGED-3' },
-		collection_id: 'forged-collection',
-	},
-};
-
-/** No item of any execution carries anything a forger put in a delivery's body. */
-function expectNothingForged(trigger: TriggerHarness) {
-	const text = JSON.stringify(trigger.executions.map((e) => e.items));
-	for (const forged of [
-		'FORGED',
-		'999999',
-		'1999-01-01',
-		'forged-collection',
-		'"results"',
-		'"fields"',
-		'processed_at',
-	]) {
-		expect([forged, text.includes(forged)]).toEqual([forged, false]);
-	}
-}
-
-/** The secret of the trigger's subscription, for crafting deliveries as Anyformat would sign them. */
-const secretOf = (sim: Sim, trigger: TriggerHarness) =>
-	subscriptionOf(sim, trigger.productionUrl).secret;
-
-/** Sends a delivery signed with the subscription's secret (or as told by `options`). */
-async function send(
-	sim: Sim,
-	trigger: TriggerHarness,
-	body: unknown,
-	options: Parameters<Sim['webhooks']['send']>[2] = {},
-) {
-	return await sim.webhooks.send(trigger.productionUrl, body, {
-		secret: secretOf(sim, trigger),
-		...options,
-	});
-}
-
-/**
- * The genuine delivery of a run, sent by the simulator after `forge` has run: the simulator holds its
- * deliveries back a moment, so the forged delivery is answered first and could not "use up" the run.
- */
-async function forgedThenGenuine(
-	sim: Sim,
-	trigger: TriggerHarness,
-	workflowId: string,
-	text: string,
-	forge: (collectionId: string) => Promise<void>,
-) {
-	const id = await submitRun(sim, workflowId, text);
-	sim.webhooks.setMode({ delayMs: 500 });
-	sim.finishRun(id);
-	const before = trigger.executions.length;
-	await forge(id);
-	expect(trigger.executions).toHaveLength(before);
-	await sim.webhooks.idle();
-	sim.webhooks.setMode({ delayMs: 0 });
-	expectStartedFor(sim, trigger, id, before + 1);
-	return id;
-}
-
-/** The last delivery started execution number `count`, whose items are those of run `id`. */
-function expectStartedFor(sim: Sim, trigger: TriggerHarness, id: string, count: number) {
-	expect(lastDelivery(sim).status).toBe(200);
-	expect(trigger.executions).toHaveLength(count);
-	const { items } = trigger.executions[count - 1];
-	expect(items.length).toBeGreaterThan(0);
-	for (const item of items) {
-		expect(item).toMatchObject({
-			anyformat: { collection_id: id, workflow_id: lastDelivery(sim).payload.data.workflow_id },
-		});
-	}
-}
-
-/** How the trigger marks a delivery signed under the Standard Webhooks reading (the simulator's default). */
-const VERIFIED = { signature: 'verified', signature_reading: 'standard-webhooks' };
-
-/**
- * The items the Anyformat node's Get Results gives for the same run and options, with the one thing
- * only the trigger adds: how the delivery's signature was found (`anyformat.signature`).
- */
-async function nodeItems(
-	sim: Sim,
-	workflowId: string,
-	collectionId: string,
-	extra: Record<string, unknown> = {},
-	mark: Record<string, unknown> = VERIFIED,
-) {
-	const result = await runNode({
-		nodeType: new Anyformat(),
-		credentialTypes: [new AnyformatApi()],
-		credentials: { anyformatApi: { apiKey: API_KEYS.main, baseUrl: sim.url } },
-		parameters: {
-			resource: 'extraction',
-			operation: 'getResults',
-			workflowId: rl(workflowId),
-			collectionId,
-			...extra,
-		},
-	});
-	expect(result.error).toBeUndefined();
-	return result.items.map(({ json }) => ({
-		...json,
-		anyformat: { ...((json.anyformat as object) ?? {}), ...mark },
-	}));
-}
-
-const lastDelivery = (sim: Sim) => sim.webhooks.deliveries[sim.webhooks.deliveries.length - 1];
-
-/** The run's entry in its workflow's runs list, read outside the trigger. */
-async function runOf(sim: Sim, workflowId: string, id: string) {
-	const response = await fetch(`${sim.url}/v2/workflows/${workflowId}/runs/?page_size=100`, {
-		headers: { Authorization: `Bearer ${API_KEYS.main}` },
-	});
-	const body = (await response.json()) as { results: Array<Record<string, string>> };
-	const run = body.results.find((r) => r.id === id);
-	if (!run) throw new Error(`run ${id} is not in the runs list`);
-	return run;
-}
 
 describe('genuine deliveries start the workflow', () => {
 	test('extraction.completed: one execution with the same items as the Anyformat node gives', async () => {
