@@ -11,7 +11,13 @@ import type { SignatureEvidence, SigningReading } from './signature';
  * it is confirmed with the API like every delivery and its item says `signature: "unverified"`.
  */
 export type SignatureDecision =
-	| { accept: true; signature: 'verified'; reading: SigningReading; messageId: string; store: boolean }
+	| {
+			accept: true;
+			signature: 'verified';
+			reading: SigningReading;
+			messageId: string;
+			store: boolean;
+	  }
 	| { accept: true; signature: 'unverified'; note: string }
 	| { accept: false; error: string; why: string };
 

@@ -116,7 +116,9 @@ export async function findInRunsList(
 	const wanted = normalizeRunId(extractionId);
 	for (let page = 1; page <= RUNS_PAGES_SEARCHED; page++) {
 		const data = await listRunsPage(session, workflowId, page);
-		const run = data.results.find((r) => typeof r.id === 'string' && normalizeRunId(r.id) === wanted);
+		const run = data.results.find(
+			(r) => typeof r.id === 'string' && normalizeRunId(r.id) === wanted,
+		);
 		if (run) return run;
 		if (data.results.length === 0 || data.page * data.page_size >= data.count) break;
 	}

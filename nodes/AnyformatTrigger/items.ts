@@ -7,8 +7,7 @@ import type { SigningReading } from './signature';
 
 /** How the delivery's signature was found: `verified` names the reading it verified under. */
 export type SignatureMark =
-	| { signature: 'verified'; reading: SigningReading }
-	| { signature: 'unverified' };
+	{ signature: 'verified'; reading: SigningReading } | { signature: 'unverified' };
 
 /** What the API confirmed about the run a delivery named. Nothing here is read from the delivery body. */
 export interface ConfirmedRun {

@@ -1,26 +1,16 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import type { OutputMode } from '../shared/transport/types';
-import { ApiSession } from '../shared/transport/request';
 import { decideSignature } from './acceptance';
-import type { RunConfirmation } from './confirm';
-import { confirmRun, runTimes } from './confirm';
-import type { Delivery } from './delivery';
+import { confirmWithApi } from './confirmDelivery';
 import { parseDelivery } from './delivery';
-import type { ConfirmedRun, ItemSettings, SignatureMark } from './items';
-import { itemsFor, needsRunTimes } from './items';
+import type { ItemSettings, SignatureMark } from './items';
+import { itemsFor } from './items';
 import { selectedEvents } from './lifecycle';
 import type { RecentList } from './memory';
-import {
-	deliveryKey,
-	hasSeen,
-	remember,
-	rememberSignatureReading,
-	subscriptionOf,
-} from './memory';
-import { normalizeRunId } from './runId';
+import { deliveryKey, hasSeen, remember, rememberSignatureReading, subscriptionOf } from './memory';
 import type { HeaderValue, SigningReading } from './signature';
-import { readSignature } from './signature';
+import { firstHeader, readSignature } from './signature';
 
 /** The parts of n8n's (express) request and response a delivery needs. */
 interface DeliveryRequest {
@@ -101,7 +91,8 @@ function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 function storedReadingOf(memory: IDataObject, local: IDataObject): SigningReading | undefined {
 	const { webhookId, webhookSignatureReading } = subscriptionOf(memory);
 	if (webhookSignatureReading) return webhookSignatureReading;
-	const known = local.signatureReading as { webhookId?: string; reading?: SigningReading } | undefined;
+	const known = local.signatureReading as
+		{ webhookId?: string; reading?: SigningReading } | undefined;
 	if (known?.reading && known.webhookId === webhookId) {
 		rememberSignatureReading(memory, known.reading);
 		return known.reading;
@@ -121,25 +112,11 @@ function storeReading(memory: IDataObject, local: IDataObject, reading: SigningR
  */
 export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const req = this.getRequestObject() as unknown as DeliveryRequest;
-	const res = this.getResponseObject() as unknown as DeliveryResponse;
-	const refuse = (status: number, error: string, why = error, retryAfterSeconds?: number) => {
-		this.logger.warn(`Anyformat Trigger refused a delivery (HTTP ${status}): ${why}`, {
-			workflowId: this.getWorkflow().id,
-			node: this.getNode().name,
-		});
-		return answer(res, { status, body: { error }, retryAfterSeconds });
-	};
-	const acknowledge = (message: string) => {
-		this.logger.debug(`Anyformat Trigger ignored a delivery: ${message}`);
-		return answer(res, { status: 200, body: { message } });
-	};
+	const { refuse, acknowledge } = responder(this);
 
 	// 1. the body: size, JSON, shape
 	const headers = req.headers ?? {};
-	const contentLength = Array.isArray(headers['content-length'])
-		? headers['content-length'][0]
-		: headers['content-length'];
-	const parsed = parseDelivery(req.rawBody, req.body, contentLength);
+	const parsed = parseDelivery(req.rawBody, req.body, firstHeader(headers['content-length']));
 	if (!parsed.ok) return refuse(parsed.status, parsed.message);
 	const { delivery, rawBody } = parsed;
 
@@ -150,35 +127,10 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	);
 
 	// 2. the signature, read under every reading, and whether that lets the delivery in
-	const evidence = readSignature(
-		headers,
-		rawBody,
-		subscriptionOf(memory).webhookSecret,
-		Math.floor(Date.now() / 1000),
-	);
-	const decision = decideSignature(evidence, {
-		storedReading: storedReadingOf(memory, local),
-		requireSignature: settings.requireSignature,
-	});
-	if (!decision.accept) return refuse(401, decision.error, decision.why);
-	let mark: SignatureMark;
-	if (decision.signature === 'verified') {
-		if (decision.store) storeReading(memory, local, decision.reading);
-		mark = { signature: 'verified', reading: decision.reading };
-	} else {
-		this.logger.warn(
-			`Anyformat Trigger: ${decision.note}; the run is confirmed with the API, and the item says signature "unverified"`,
-		);
-		mark = { signature: 'unverified' };
-	}
-	const seen = (list: RecentList, key: string) =>
-		hasSeen(memory, list, key) || hasSeen(local, list, key);
-	const record = (list: RecentList, key: string) => {
-		remember(memory, list, key);
-		remember(local, list, key);
-	};
-
-	const messageId = decision.signature === 'verified' ? decision.messageId : undefined;
+	const admission = admit(this, headers, rawBody, memory, local, settings.requireSignature);
+	if (!admission.ok) return refuse(401, admission.error, admission.why);
+	const { mark, messageId } = admission;
+	const { seen, record } = recentLists(memory, local);
 	if (messageId !== undefined && seen('recentMessageIds', messageId)) {
 		record('recentMessageIds', messageId);
 		return acknowledge('This message was already received.');
@@ -221,92 +173,70 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	}
 }
 
-type Refusal = [number, string, string, number?];
-
-/** Asks the API about the run the delivery names; the answer, not the delivery, makes the item. */
-async function confirmWithApi(
-	ctx: IWebhookFunctions,
-	delivery: Delivery,
-	settings: TriggerSettings,
-): Promise<{ ok: true; run: ConfirmedRun } | { ok: false; refusal: Refusal }> {
-	const runId = normalizeRunId(delivery.extractionId);
-	let session: ApiSession | undefined;
-	let confirmation: RunConfirmation;
-	try {
-		session = await ApiSession.create(ctx);
-		confirmation = await confirmRun(session, delivery.workflowId, runId);
-	} catch (error) {
-		// e.g. a credential without a usable Base URL
-		confirmation = { state: 'unavailable', reason: (error as Error)?.message ?? String(error) };
-	}
-	const refusal = contradicts(delivery.event, confirmation);
-	if (refusal || !session) return { ok: false, refusal: refusal ?? UNAVAILABLE };
-	const settled = confirmation as ConfirmedRun['confirmation'];
-	const times = needsRunTimes(settings, settled)
-		? await runTimes(session, delivery.workflowId, runId)
-		: { id: null, createdAt: null, updatedAt: null };
-	const envelopeId =
-		settled.state === 'processed' && typeof settled.envelope.collection_id === 'string'
-			? settled.envelope.collection_id
-			: undefined;
+/** Answers a delivery that starts nothing: refused (logged as a warning) or acknowledged with 200. */
+function responder(ctx: IWebhookFunctions) {
+	const res = ctx.getResponseObject() as unknown as DeliveryResponse;
 	return {
-		ok: true,
-		run: {
-			event: delivery.event,
-			collectionId: envelopeId ?? times.id ?? runId,
-			workflowId: delivery.workflowId,
-			confirmation: settled,
-			createdAt: times.createdAt,
-			updatedAt: times.updatedAt,
+		refuse: (status: number, error: string, why = error, retryAfterSeconds?: number) => {
+			ctx.logger.warn(`Anyformat Trigger refused a delivery (HTTP ${status}): ${why}`, {
+				workflowId: ctx.getWorkflow().id,
+				node: ctx.getNode().name,
+			});
+			return answer(res, { status, body: { error }, retryAfterSeconds });
+		},
+		acknowledge: (message: string) => {
+			ctx.logger.debug(`Anyformat Trigger ignored a delivery: ${message}`);
+			return answer(res, { status: 200, body: { message } });
 		},
 	};
 }
 
-const UNAVAILABLE: Refusal = [
-	503,
-	'The delivery could not be checked with the Anyformat API. Deliver it again later.',
-	'the Anyformat API could not be asked',
-	60,
-];
+/** The recent keys, in static data and in this process's memory (see `processMemory`). */
+function recentLists(memory: IDataObject, local: IDataObject) {
+	return {
+		seen: (list: RecentList, key: string) =>
+			hasSeen(memory, list, key) || hasSeen(local, list, key),
+		record: (list: RecentList, key: string) => {
+			remember(memory, list, key);
+			remember(local, list, key);
+		},
+	};
+}
 
-/** `undefined` when the API confirms the event; otherwise the refusal `[status, error, why, retryAfter]`. */
-function contradicts(event: string, confirmation: RunConfirmation): Refusal | undefined {
-	switch (confirmation.state) {
-		case 'unavailable':
-			return [
-				UNAVAILABLE[0],
-				UNAVAILABLE[1],
-				`the Anyformat API could not be asked: ${confirmation.reason}`,
-				UNAVAILABLE[3],
-			];
-		case 'unknown':
-			return [
-				404,
-				'Anyformat does not know this run in this workflow.',
-				'the API does not know the run named by the delivery',
-			];
-		case 'processing':
-			return [
-				503,
-				'According to the Anyformat API the run has not ended yet. Deliver it again later.',
-				'the API says the run is still processing',
-				30,
-			];
-		case 'processed':
-			return event === 'extraction.completed'
-				? undefined
-				: [
-						409,
-						'The event contradicts the state of the run.',
-						`"${event}" for a run the API reports processed`,
-					];
-		default:
-			return event === 'extraction.failed'
-				? undefined
-				: [
-						409,
-						'The event contradicts the state of the run.',
-						`"${event}" for a run the API reports ${confirmation.state}`,
-					];
+type Admission =
+	| { ok: true; mark: SignatureMark; messageId: string | undefined }
+	| { ok: false; error: string; why: string };
+
+/** The signature decision (acceptance.ts) for this delivery; stores the reading a first verification shows. */
+function admit(
+	ctx: IWebhookFunctions,
+	headers: Record<string, HeaderValue>,
+	rawBody: Buffer,
+	memory: IDataObject,
+	local: IDataObject,
+	requireSignature: boolean,
+): Admission {
+	const evidence = readSignature(
+		headers,
+		rawBody,
+		subscriptionOf(memory).webhookSecret,
+		Math.floor(Date.now() / 1000),
+	);
+	const decision = decideSignature(evidence, {
+		storedReading: storedReadingOf(memory, local),
+		requireSignature,
+	});
+	if (!decision.accept) return { ok: false, error: decision.error, why: decision.why };
+	if (decision.signature === 'verified') {
+		if (decision.store) storeReading(memory, local, decision.reading);
+		return {
+			ok: true,
+			mark: { signature: 'verified', reading: decision.reading },
+			messageId: decision.messageId,
+		};
 	}
+	ctx.logger.warn(
+		`Anyformat Trigger: ${decision.note}; the run is confirmed with the API, and the item says signature "unverified"`,
+	);
+	return { ok: true, mark: { signature: 'unverified' }, messageId: undefined };
 }

@@ -13,7 +13,11 @@ export type HeaderValue = string | string[] | undefined;
  * - `secret-after-prefix`: the part after `whsec_` as raw (UTF-8) bytes, not decoded.
  * What is signed is the Standard Webhooks content in every reading: `id.timestamp.body`.
  */
-export const SIGNING_READINGS = ['standard-webhooks', 'whole-secret', 'secret-after-prefix'] as const;
+export const SIGNING_READINGS = [
+	'standard-webhooks',
+	'whole-secret',
+	'secret-after-prefix',
+] as const;
 export type SigningReading = (typeof SIGNING_READINGS)[number];
 
 export function isSigningReading(value: unknown): value is SigningReading {
