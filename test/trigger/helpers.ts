@@ -4,7 +4,7 @@ import { AnyformatApi } from '../../credentials/AnyformatApi.credentials';
 import { Anyformat } from '../../nodes/Anyformat/Anyformat.node';
 import { runNode } from '../harness';
 import type { TriggerHarness } from './context';
-import { API_KEYS, lastDelivery, rl, secretOf, type Sim, submitRun } from './sim';
+import { API_KEYS, lastDelivery, rl, runOf, secretOf, type Sim, submitRun } from './sim';
 
 export const COMPLETED = 'extraction.completed';
 export const FAILED = 'extraction.failed';
@@ -89,4 +89,36 @@ export async function nodeItems(
 		...json,
 		anyformat: { ...((json.anyformat as object) ?? {}), ...mark },
 	}));
+}
+
+/**
+ * The one item the trigger emits for a failed run, or for any run with Fetch Results off, as the API
+ * reports the run (its times from the workflow's runs list, read here outside the trigger).
+ */
+export async function expectedEventItem(
+	sim: Sim,
+	workflowId: string,
+	id: string,
+	state: 'processed' | 'failed',
+	mark: Record<string, unknown> = VERIFIED,
+	failure: { error_code: string | null; detail: unknown } = {
+		error_code: 'EXTRACTION_FAILED',
+		detail: expect.stringContaining('did not complete'),
+	},
+) {
+	const run = await runOf(sim, workflowId, id);
+	const failed = state === 'failed';
+	return {
+		anyformat: {
+			status: state,
+			collection_id: id,
+			workflow_id: workflowId,
+			event: failed ? FAILED : COMPLETED,
+			error_code: failed ? failure.error_code : null,
+			detail: failed ? failure.detail : null,
+			created_at: run.created_at,
+			updated_at: run.updated_at,
+			...mark,
+		},
+	};
 }

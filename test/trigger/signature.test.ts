@@ -5,7 +5,15 @@
  * after the first verified delivery; normalised dedupe keys; replays without signature headers; older
  * status words in the confirmation.
  */
-import { COMPLETED, FAILED, forgedThenGenuine, nodeItems, send, VERIFIED } from './helpers';
+import {
+	COMPLETED,
+	expectedEventItem,
+	FAILED,
+	forgedThenGenuine,
+	nodeItems,
+	send,
+	VERIFIED,
+} from './helpers';
 import {
 	deliveredRun,
 	expectNothingForged,
@@ -124,21 +132,8 @@ describe('until a reading is known, an unverifiable delivery is confirmed with t
 						await nodeItems(sim, WF.invoice, id, {}, UNVERIFIED),
 					);
 				}
-				const failedRun = await runOf(sim, WF.invoice, failed);
 				expect(trigger.executions[1].items).toEqual([
-					{
-						anyformat: {
-							status: 'failed',
-							collection_id: failed,
-							workflow_id: WF.invoice,
-							event: FAILED,
-							error_code: 'EXTRACTION_FAILED',
-							detail: expect.stringContaining('did not complete'),
-							created_at: failedRun.created_at,
-							updated_at: failedRun.updated_at,
-							...UNVERIFIED,
-						},
-					},
+					await expectedEventItem(sim, WF.invoice, failed, 'failed', UNVERIFIED),
 				]);
 				expectNothingForged(trigger);
 				expect(trigger.memory.webhookSignatureReading).toBeUndefined();
@@ -260,22 +255,12 @@ describe('older status words (processing, completed, failed) in the confirmation
 				// no "still processing" look-agains: the older word was read as the final state it is
 				expect(Date.now() - started).toBeLessThan(2500);
 				expect(trigger.executions).toHaveLength(1);
-				const run = await runOf(sim, WF.invoice, id);
-				expect(run.status).toBe('failed');
+				expect((await runOf(sim, WF.invoice, id)).status).toBe('failed');
 				expect(trigger.executions[0].items).toEqual([
-					{
-						anyformat: {
-							status: 'failed',
-							collection_id: id,
-							workflow_id: WF.invoice,
-							event: FAILED,
-							error_code: null,
-							detail: null,
-							created_at: run.created_at,
-							updated_at: run.updated_at,
-							...VERIFIED,
-						},
-					},
+					await expectedEventItem(sim, WF.invoice, id, 'failed', VERIFIED, {
+						error_code: null,
+						detail: null,
+					}),
 				]);
 				// a forged "completed" for it contradicts the list's "failed"
 				expect((await send(sim, trigger, payload(COMPLETED, id, WF.invoice))).status).toBe(409);
