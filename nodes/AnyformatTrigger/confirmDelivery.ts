@@ -17,11 +17,12 @@ export async function confirmWithApi(
 	settings: ItemSettings,
 ): Promise<{ ok: true; run: ConfirmedRun } | { ok: false; refusal: Refusal }> {
 	const runId = normalizeRunId(delivery.extractionId);
+	const workflowId = normalizeRunId(delivery.workflowId);
 	let session: ApiSession | undefined;
 	let confirmation: RunConfirmation;
 	try {
 		session = await ApiSession.create(ctx);
-		confirmation = await confirmRun(session, delivery.workflowId, runId);
+		confirmation = await confirmRun(session, workflowId, runId);
 	} catch (error) {
 		// e.g. a credential without a usable Base URL
 		confirmation = { state: 'unavailable', reason: (error as Error)?.message ?? String(error) };
@@ -30,7 +31,7 @@ export async function confirmWithApi(
 	if (refusal || !session) return { ok: false, refusal: refusal ?? UNAVAILABLE };
 	const settled = confirmation as ConfirmedRun['confirmation'];
 	const times = needsRunTimes(settings, settled)
-		? await runTimes(session, delivery.workflowId, runId)
+		? await runTimes(session, workflowId, runId)
 		: { id: null, createdAt: null, updatedAt: null };
 	const envelopeId =
 		settled.state === 'processed' && typeof settled.envelope.collection_id === 'string'
@@ -41,7 +42,7 @@ export async function confirmWithApi(
 		run: {
 			event: delivery.event,
 			collectionId: envelopeId ?? times.id ?? runId,
-			workflowId: delivery.workflowId,
+			workflowId,
 			confirmation: settled,
 			createdAt: times.createdAt,
 			updatedAt: times.updatedAt,

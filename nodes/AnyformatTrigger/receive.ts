@@ -9,6 +9,7 @@ import { itemsFor } from './items';
 import { selectedEvents } from './lifecycle';
 import type { RecentList } from './memory';
 import { deliveryKey, hasSeen, remember, rememberSignatureReading, subscriptionOf } from './memory';
+import { normalizeRunId } from './runId';
 import type { HeaderValue, SigningReading } from './signature';
 import { firstHeader, readSignature } from './signature';
 
@@ -144,7 +145,8 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	if (!settings.events.includes(delivery.event)) {
 		return settle(`The event "${delivery.event}" is not selected in this trigger.`);
 	}
-	if (settings.workflowFilter && delivery.workflowId !== settings.workflowFilter) {
+	const filter = settings.workflowFilter;
+	if (filter && normalizeRunId(delivery.workflowId) !== normalizeRunId(filter)) {
 		return settle('The run belongs to a workflow this trigger does not listen to.');
 	}
 

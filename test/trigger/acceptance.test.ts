@@ -1,11 +1,14 @@
 /* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * "Accept a delivery or not", from its signature: the pure decision (acceptance.ts) as a table, and the
- * evidence it decides on (signature.ts) under each of the three readings of the secret.
+ * evidence it decides on (signature.ts) under each of the three readings of the secret; and whether
+ * the API's answer lets the event start the workflow (contradiction.ts).
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
 import { decideSignature } from '../../nodes/AnyformatTrigger/acceptance';
+import type { RunConfirmation } from '../../nodes/AnyformatTrigger/confirm';
+import { contradicts } from '../../nodes/AnyformatTrigger/contradiction';
 import type { SignatureEvidence, SigningReading } from '../../nodes/AnyformatTrigger/signature';
 import { readSignature, SIGNING_READINGS } from '../../nodes/AnyformatTrigger/signature';
 
@@ -141,5 +144,28 @@ describe('readSignature: the evidence under each reading of the secret', () => {
 		expect(readSignature(rotated, body, secret, now)).toMatchObject({
 			readings: ['standard-webhooks'],
 		});
+	});
+});
+
+describe('contradicts: whether the API lets the event start the workflow', () => {
+	const C = 'extraction.completed';
+	const F = 'extraction.failed';
+	const failure = { errorCode: null, detail: null };
+	const rows: Array<[string, string, RunConfirmation, number | 'start']> = [
+		['completed, processed', C, { state: 'processed', envelope: {} }, 'start'],
+		['failed, failed', F, { state: 'failed', ...failure }, 'start'],
+		['failed, cancelled', F, { state: 'cancelled', ...failure }, 'start'],
+		['completed, failed', C, { state: 'failed', ...failure }, 409],
+		['completed, cancelled', C, { state: 'cancelled', ...failure }, 409],
+		['failed, processed', F, { state: 'processed', envelope: {} }, 409],
+		['completed, still processing', C, { state: 'processing' }, 503],
+		['failed, still processing', F, { state: 'processing' }, 503],
+		['unknown run', C, { state: 'unknown' }, 404],
+		['API unavailable', F, { state: 'unavailable', reason: 'down' }, 503],
+	];
+	test.each(rows)('%s', (_name, event, confirmation, expected) => {
+		const refusal = contradicts(event, confirmation);
+		expect(refusal === undefined ? 'start' : refusal[0]).toBe(expected);
+		if (refusal?.[0] === 503) expect(refusal[3]).toBeGreaterThan(0);
 	});
 });
