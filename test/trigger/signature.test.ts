@@ -89,6 +89,48 @@ describe('once a delivery verified under one reading, only that reading is accep
 		});
 	});
 
+	test('the stored reading survives an overlapping delivery that saves static data read before it', async () => {
+		await withTrigger({}, async (sim, trigger) => {
+			await trigger.activate();
+			const secret = secretOf(sim, trigger);
+			// only the deliveries sent below arrive
+			sim.webhooks.forget(subscriptionOf(sim, trigger.productionUrl).id);
+			const slow = await submitRun(sim, WF.invoice, 'Invoice INV-5');
+			const signed = await submitRun(sim, WF.invoice, 'Invoice INV-6');
+			const resultsOf = (id: string) =>
+				sim.ledger.requests.filter((r) => r.route === 'results' && r.path.includes(id));
+			// B: unsigned, for a run still processing; it read static data and waits for the run to end
+			const b = sim.webhooks.send(trigger.productionUrl, payload(COMPLETED, slow, WF.invoice));
+			while (resultsOf(slow).length === 0) await new Promise((r) => setTimeout(r, 20));
+			// A: signed, answered (and saved) while B waits: the reading is stored
+			sim.finishRun(signed);
+			const a = await sim.webhooks.send(
+				trigger.productionUrl,
+				payload(COMPLETED, signed, WF.invoice),
+				{
+					secret,
+				},
+			);
+			expect(a.status).toBe(200);
+			expect(trigger.memory.webhookSignatureReading).toBe('standard-webhooks');
+			// B ends: it saves the static data it read, without the reading
+			sim.finishRun(slow);
+			expect((await b).status).toBe(200);
+			expect(trigger.executions).toHaveLength(2);
+			expect(trigger.memory.webhookSignatureReading).toBeUndefined();
+			// the process still knows it: an unsigned delivery is refused, and the reading is stored again
+			const third = await submitRun(sim, WF.invoice, 'Invoice INV-7');
+			sim.finishRun(third);
+			const unsigned = await sim.webhooks.send(
+				trigger.productionUrl,
+				payload(COMPLETED, third, WF.invoice),
+			);
+			expect(unsigned.status).toBe(401);
+			expect(trigger.memory.webhookSignatureReading).toBe('standard-webhooks');
+			expect(trigger.executions).toHaveLength(2);
+		});
+	});
+
 	test('a new subscription (re-activation after a remote deletion) learns its reading again', async () => {
 		await withTrigger({}, async (sim, trigger) => {
 			await trigger.activate();
