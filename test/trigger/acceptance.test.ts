@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * "Accept a delivery or not", from its signature: the pure decision (acceptance.ts) as a table, and the
  * evidence it decides on (signature.ts) under each of the three readings of the secret; and whether

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /** Steps and assertions the delivery suites share. */
 import { AnyformatApi } from '../../credentials/AnyformatApi.credentials';
 import { Anyformat } from '../../nodes/Anyformat/Anyformat.node';
