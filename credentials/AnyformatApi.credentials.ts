@@ -47,13 +47,24 @@ export class AnyformatApi implements ICredentialType {
 	};
 
 	// /health/ is public, so the test calls an authenticated endpoint: a wrong key fails here.
+	// disableFollowRedirect: n8n (1.x and 2.x alike) copies the Authorization header onto every redirect,
+	// to any origin, so a Base URL answering 3xx would hand the key to whatever it points at. With it,
+	// n8n's request helper sets axios' maxRedirects to 0 and the 3xx is reported by the rules below.
 	test: ICredentialTestRequest = {
 		request: {
 			baseURL: '={{$credentials.baseUrl}}',
 			url: '/v2/workflows/',
 			qs: { page_size: 1 },
+			disableFollowRedirect: true,
 		},
 		rules: [
+			...[301, 302, 303, 307, 308].map((value) => ({
+				type: 'responseCode' as const,
+				properties: {
+					value,
+					message: `The Base URL answered with a redirect (HTTP ${value}); the API key was not sent on. Set the Base URL to the scheme and host of the API only, e.g. https://api.anyformat.ai.`,
+				},
+			})),
 			{
 				type: 'responseCode',
 				properties: {

@@ -68,7 +68,7 @@ export class AnyformatTrigger implements INodeType {
 						type: 'boolean',
 						default: false,
 						description:
-							'Whether to refuse deliveries that carry no verifiable signature. Signed deliveries (webhook-signature header) are always verified with the secret of the subscription. Anyformat does not document its signing scheme, so turn this on only once you have seen signed deliveries start this workflow.',
+							'Whether to refuse deliveries that carry no verifiable signature from the start. Without it, such deliveries are still checked with the API and their items say signature "unverified", until a first delivery verifies: from then on only signed deliveries are accepted. Anyformat does not document its signing scheme, so turn this on only once you have seen signed deliveries start this workflow.',
 					},
 				],
 			},

@@ -1,8 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
+import type { RunStatus } from '../shared/transport/api';
 import { getResults, listRunsPage } from '../shared/transport/api';
 import type { ApiSession } from '../shared/transport/request';
+import { normalizeRunStatus } from '../shared/transport/status';
+import { normalizeRunId } from './runId';
 
 /**
  * The state of a run as the API reports it, read with the credential. This, not the delivery, is what
@@ -89,21 +92,54 @@ async function statusFromRunsList(
 	workflowId: string,
 	extractionId: string,
 ): Promise<RunConfirmation> {
+	let run: RunStatus | undefined;
 	try {
-		for (let page = 1; page <= RUNS_PAGES_SEARCHED; page++) {
-			const data = await listRunsPage(session, workflowId, page);
-			const run = data.results.find((r) => r.id === extractionId);
-			if (run) {
-				if (run.status === 'error') return { state: 'failed', errorCode: null, detail: null };
-				if (run.status === 'cancelled')
-					return { state: 'cancelled', errorCode: null, detail: null };
-				if (run.status === 'processed') return { state: 'unknown' };
-				return { state: 'processing' };
-			}
-			if (data.results.length === 0 || data.page * data.page_size >= data.count) break;
-		}
+		run = await findInRunsList(session, workflowId, extractionId);
 	} catch (error) {
 		return fromRequestError(error);
 	}
-	return { state: 'unknown' };
+	if (!run) return { state: 'unknown' };
+	// older deployments say processing/completed/failed (normalizeRunStatus reads them as today's words)
+	const status = normalizeRunStatus(run.status);
+	if (status === 'error') return { state: 'failed', errorCode: null, detail: null };
+	if (status === 'cancelled') return { state: 'cancelled', errorCode: null, detail: null };
+	if (status === 'processed') return { state: 'unknown' };
+	return { state: 'processing' };
+}
+
+/** The run's entry in its workflow's runs list (newest first, at most RUNS_PAGES_SEARCHED pages). */
+export async function findInRunsList(
+	session: ApiSession,
+	workflowId: string,
+	extractionId: string,
+): Promise<RunStatus | undefined> {
+	const wanted = normalizeRunId(extractionId);
+	for (let page = 1; page <= RUNS_PAGES_SEARCHED; page++) {
+		const data = await listRunsPage(session, workflowId, page);
+		const run = data.results.find(
+			(r) => typeof r.id === 'string' && normalizeRunId(r.id) === wanted,
+		);
+		if (run) return run;
+		if (data.results.length === 0 || data.page * data.page_size >= data.count) break;
+	}
+	return undefined;
+}
+
+/**
+ * When the run was created and last updated, as the runs list says; nulls when the list cannot be read
+ * or does not show the run (the confirmation itself came from the results endpoint).
+ */
+export async function runTimes(
+	session: ApiSession,
+	workflowId: string,
+	extractionId: string,
+): Promise<{ id: string | null; createdAt: string | null; updatedAt: string | null }> {
+	let run: RunStatus | undefined;
+	try {
+		run = await findInRunsList(session, workflowId, extractionId);
+	} catch {
+		run = undefined;
+	}
+	const text = (value: unknown) => (typeof value === 'string' ? value : null);
+	return { id: text(run?.id), createdAt: text(run?.created_at), updatedAt: text(run?.updated_at) };
 }

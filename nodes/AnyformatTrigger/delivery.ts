@@ -6,13 +6,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** Ids are UUIDs, 32-character hex or `wh_...`-like strings; anything else is not a delivery. */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
+/**
+ * The only parts of a delivery the trigger reads: which event, for which run of which workflow. They
+ * say what to ask the API about; everything a workflow receives comes from the API's answer.
+ */
 export interface Delivery {
 	event: string;
 	extractionId: string;
 	workflowId: string;
-	processedAt: string | null;
-	/** the parsed body, as sent */
-	payload: IDataObject;
 }
 
 export type DeliveryParse =
@@ -56,11 +57,7 @@ export function parseDelivery(
 	if (typeof data !== 'object' || data === null || Array.isArray(data)) {
 		return { ok: false, status: 400, message: 'The delivery has no "data.extraction_id".' };
 	}
-	const {
-		extraction_id: extractionId,
-		workflow_id: workflowId,
-		processed_at: processedAt,
-	} = data as IDataObject;
+	const { extraction_id: extractionId, workflow_id: workflowId } = data as IDataObject;
 	if (typeof extractionId !== 'string' || extractionId === '') {
 		return { ok: false, status: 400, message: 'The delivery has no "data.extraction_id".' };
 	}
@@ -77,8 +74,6 @@ export function parseDelivery(
 			event: body.event,
 			extractionId,
 			workflowId,
-			processedAt: typeof processedAt === 'string' ? processedAt : null,
-			payload: body,
 		},
 	};
 }

@@ -95,7 +95,7 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 		if (subscription.url === url) await deleteSubscription(session, subscription.id);
 	}
 	const outcome = await createSubscription(session, url, events);
-	if (!outcome.ok) throw subscriptionRefused(this.getNode(), outcome.error, url);
+	if (!outcome.ok) throw subscriptionRefused(this.getNode(), outcome.error, url, session.redact);
 	if (!outcome.secret) {
 		this.logger.warn(
 			'Anyformat did not return a signing secret for the webhook subscription: signed deliveries cannot be verified',
@@ -143,8 +143,16 @@ export async function remove(this: IHookFunctions): Promise<boolean> {
 	return true;
 }
 
-/** A refused subscription, with what to change. */
-export function subscriptionRefused(node: INode, info: ApiErrorInfo, url: string): NodeApiError {
+/**
+ * A refused subscription, with what to change. Redacted like every other error (`redact` is the
+ * session's: the API key never appears, even when the API echoes it).
+ */
+export function subscriptionRefused(
+	node: INode,
+	info: ApiErrorInfo,
+	url: string,
+	redact: (text: string) => string,
+): NodeApiError {
 	const said = [info.error, info.detail, ...info.fieldMessages].filter(Boolean).join(' — ');
 	const text = said.toLowerCase();
 	let message: string;
@@ -168,9 +176,10 @@ export function subscriptionRefused(node: INode, info: ApiErrorInfo, url: string
 	}
 	if (said) description += ` Anyformat said: ${said}`;
 	if (info.requestId) description += ` (Anyformat request_id: ${info.requestId})`;
+	const errorCode = info.errorCode === undefined ? null : redact(info.errorCode);
 	return new NodeApiError(
 		node,
-		{ httpCode: String(info.status), error_code: info.errorCode ?? null } as JsonObject,
-		{ message, description, httpCode: String(info.status) },
+		{ httpCode: String(info.status), error_code: errorCode } as JsonObject,
+		{ message: redact(message), description: redact(description), httpCode: String(info.status) },
 	);
 }

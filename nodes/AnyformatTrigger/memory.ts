@@ -1,5 +1,9 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import type { SigningReading } from './signature';
+import { normalizeRunId } from './runId';
+import { isSigningReading } from './signature';
+
 /**
  * What the trigger keeps in the workflow's static data (`getWorkflowStaticData('node')`):
  * the subscription and its one-time secret, and bounded lists of recent deliveries.
@@ -17,6 +21,8 @@ export interface SubscriptionMemory {
 	webhookSecret?: string;
 	webhookUrl?: string;
 	webhookEvents?: string[];
+	/** the signing reading the first verified delivery of this subscription used (signature.ts) */
+	webhookSignatureReading?: SigningReading;
 }
 
 export function subscriptionOf(memory: IDataObject): SubscriptionMemory {
@@ -27,6 +33,9 @@ export function subscriptionOf(memory: IDataObject): SubscriptionMemory {
 		webhookEvents: Array.isArray(memory.webhookEvents)
 			? (memory.webhookEvents as unknown[]).map(String)
 			: undefined,
+		webhookSignatureReading: isSigningReading(memory.webhookSignatureReading)
+			? memory.webhookSignatureReading
+			: undefined,
 	};
 }
 
@@ -36,6 +45,12 @@ export function rememberSubscription(memory: IDataObject, subscription: Subscrip
 	else delete memory.webhookSecret;
 	memory.webhookUrl = subscription.webhookUrl;
 	memory.webhookEvents = subscription.webhookEvents;
+	// a new subscription: its deliveries have not shown their signing reading yet
+	delete memory.webhookSignatureReading;
+}
+
+export function rememberSignatureReading(memory: IDataObject, reading: SigningReading): void {
+	memory.webhookSignatureReading = reading;
 }
 
 export function forgetSubscription(memory: IDataObject): void {
@@ -43,6 +58,7 @@ export function forgetSubscription(memory: IDataObject): void {
 	delete memory.webhookSecret;
 	delete memory.webhookUrl;
 	delete memory.webhookEvents;
+	delete memory.webhookSignatureReading;
 }
 
 function listOf(memory: IDataObject, list: RecentList): string[] {
@@ -64,5 +80,5 @@ export function remember(memory: IDataObject, list: RecentList, key: string): vo
 }
 
 export function deliveryKey(event: string, extractionId: string): string {
-	return `${event} ${extractionId}`;
+	return `${event} ${normalizeRunId(extractionId)}`;
 }

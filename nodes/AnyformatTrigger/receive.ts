@@ -1,17 +1,17 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { mapEnvelopeToItems } from '../shared/mapping/envelope';
 import type { OutputMode } from '../shared/transport/types';
-import { ApiSession } from '../shared/transport/request';
-import type { RunConfirmation } from './confirm';
-import { confirmRun } from './confirm';
-import type { Delivery } from './delivery';
+import { decideSignature } from './acceptance';
+import { confirmWithApi } from './confirmDelivery';
 import { parseDelivery } from './delivery';
+import type { ItemSettings, SignatureMark } from './items';
+import { itemsFor } from './items';
 import { selectedEvents } from './lifecycle';
 import type { RecentList } from './memory';
-import { deliveryKey, hasSeen, remember, subscriptionOf } from './memory';
-import type { HeaderValue } from './signature';
-import { checkSignature } from './signature';
+import { deliveryKey, hasSeen, remember, rememberSignatureReading, subscriptionOf } from './memory';
+import { normalizeRunId } from './runId';
+import type { HeaderValue, SigningReading } from './signature';
+import { firstHeader, readSignature } from './signature';
 
 /** The parts of n8n's (express) request and response a delivery needs. */
 interface DeliveryRequest {
@@ -60,13 +60,9 @@ function answer(res: DeliveryResponse, verdict: Verdict): IWebhookResponseData {
 	return { noWebhookResponse: true };
 }
 
-interface TriggerSettings {
+interface TriggerSettings extends ItemSettings {
 	events: string[];
 	workflowFilter: string;
-	fetchResults: boolean;
-	output: OutputMode;
-	includeMarkdown: boolean;
-	minimumConfidence: number;
 	requireSignature: boolean;
 }
 
@@ -90,67 +86,52 @@ function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 }
 
 /**
+ * The signing reading this process saw a subscription verify under, beside static data, for the same
+ * reason as `processMemory`: an overlapping delivery's save may drop it from static data.
+ */
+function storedReadingOf(memory: IDataObject, local: IDataObject): SigningReading | undefined {
+	const { webhookId, webhookSignatureReading } = subscriptionOf(memory);
+	if (webhookSignatureReading) return webhookSignatureReading;
+	const known = local.signatureReading as
+		{ webhookId?: string; reading?: SigningReading } | undefined;
+	if (known?.reading && known.webhookId === webhookId) {
+		rememberSignatureReading(memory, known.reading);
+		return known.reading;
+	}
+	return undefined;
+}
+
+function storeReading(memory: IDataObject, local: IDataObject, reading: SigningReading): void {
+	rememberSignatureReading(memory, reading);
+	local.signatureReading = { webhookId: subscriptionOf(memory).webhookId, reading };
+}
+
+/**
  * Handles one delivery. Only a delivery whose run the API confirms, for a selected event and workflow,
  * seen for the first time, starts the workflow; everything else is answered here and starts nothing.
+ * What the workflow receives comes from the API, never from the delivery's body (README rule 5).
  */
 export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const req = this.getRequestObject() as unknown as DeliveryRequest;
-	const res = this.getResponseObject() as unknown as DeliveryResponse;
-	const refuse = (status: number, error: string, why = error, retryAfterSeconds?: number) => {
-		this.logger.warn(`Anyformat Trigger refused a delivery (HTTP ${status}): ${why}`, {
-			workflowId: this.getWorkflow().id,
-			node: this.getNode().name,
-		});
-		return answer(res, { status, body: { error }, retryAfterSeconds });
-	};
-	const acknowledge = (message: string) => {
-		this.logger.debug(`Anyformat Trigger ignored a delivery: ${message}`);
-		return answer(res, { status: 200, body: { message } });
-	};
+	const { refuse, acknowledge } = responder(this);
 
 	// 1. the body: size, JSON, shape
 	const headers = req.headers ?? {};
-	const contentLength = Array.isArray(headers['content-length'])
-		? headers['content-length'][0]
-		: headers['content-length'];
-	const parsed = parseDelivery(req.rawBody, req.body, contentLength);
+	const parsed = parseDelivery(req.rawBody, req.body, firstHeader(headers['content-length']));
 	if (!parsed.ok) return refuse(parsed.status, parsed.message);
 	const { delivery, rawBody } = parsed;
 
 	const settings = readSettings(this);
 	const memory = this.getWorkflowStaticData('node');
-
-	// 2. the signature, when there is one
-	const { webhookSecret } = subscriptionOf(memory);
-	const signature = checkSignature(headers, rawBody, webhookSecret, Math.floor(Date.now() / 1000));
-	if (signature.state === 'invalid') {
-		return refuse(401, 'The webhook signature could not be verified.', signature.reason);
-	}
-	if (signature.state !== 'valid' && settings.requireSignature) {
-		return refuse(
-			401,
-			'A signed delivery is required.',
-			signature.state === 'unverifiable'
-				? `the delivery is signed but ${signature.reason}`
-				: 'the delivery is not signed and Options → Require Signature is on',
-		);
-	}
-	if (signature.state === 'unverifiable') {
-		this.logger.warn(
-			`Anyformat Trigger: ${signature.reason}; the run is confirmed with the API instead`,
-		);
-	}
 	const local = processMemoryFor(
 		`${this.getWorkflow().id ?? ''}|${this.getNode().name}|${this.getMode()}`,
 	);
-	const seen = (list: RecentList, key: string) =>
-		hasSeen(memory, list, key) || hasSeen(local, list, key);
-	const record = (list: RecentList, key: string) => {
-		remember(memory, list, key);
-		remember(local, list, key);
-	};
 
-	const messageId = signature.state === 'valid' ? signature.messageId : undefined;
+	// 2. the signature, read under every reading, and whether that lets the delivery in
+	const admission = admit(this, headers, rawBody, memory, local, settings.requireSignature);
+	if (!admission.ok) return refuse(401, admission.error, admission.why);
+	const { mark, messageId } = admission;
+	const { seen, record } = recentLists(memory, local);
 	if (messageId !== undefined && seen('recentMessageIds', messageId)) {
 		record('recentMessageIds', messageId);
 		return acknowledge('This message was already received.');
@@ -164,11 +145,12 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	if (!settings.events.includes(delivery.event)) {
 		return settle(`The event "${delivery.event}" is not selected in this trigger.`);
 	}
-	if (settings.workflowFilter && delivery.workflowId !== settings.workflowFilter) {
+	const filter = settings.workflowFilter;
+	if (filter && normalizeRunId(delivery.workflowId) !== normalizeRunId(filter)) {
 		return settle('The run belongs to a workflow this trigger does not listen to.');
 	}
 
-	// 4. at-least-once delivery: the same (event, extraction) starts the workflow once
+	// 4. at-least-once delivery: the same (event, run), however the id is spelled, starts the workflow once
 	const key = deliveryKey(delivery.event, delivery.extractionId);
 	if (seen('recentDeliveries', key)) {
 		// store it again (it may have been lost to an overlapping save) as the most recent key
@@ -182,18 +164,9 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	inFlight.add(flightKey);
 	try {
 		// 5. whatever the delivery says, the API has the last word
-		let confirmation: RunConfirmation;
-		try {
-			const session = await ApiSession.create(this);
-			confirmation = await confirmRun(session, delivery.workflowId, delivery.extractionId);
-		} catch (error) {
-			// e.g. a credential without a usable Base URL
-			confirmation = { state: 'unavailable', reason: (error as Error)?.message ?? String(error) };
-		}
-		const contradiction = contradicts(delivery.event, confirmation);
-		if (contradiction) return refuse(...contradiction);
-
-		const items = itemsFor(delivery, confirmation, settings);
+		const confirmed = await confirmWithApi(this, delivery, settings);
+		if (!confirmed.ok) return refuse(...confirmed.refusal);
+		const items = itemsFor(confirmed.run, settings, mark);
 		record('recentDeliveries', key);
 		if (messageId !== undefined) record('recentMessageIds', messageId);
 		return { workflowData: [this.helpers.returnJsonArray(items)] };
@@ -202,78 +175,70 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	}
 }
 
-/** `undefined` when the API confirms the event; otherwise the refusal `[status, error, why, retryAfter]`. */
-function contradicts(
-	event: string,
-	confirmation: RunConfirmation,
-): [number, string, string, number?] | undefined {
-	switch (confirmation.state) {
-		case 'unavailable':
-			return [
-				503,
-				'The delivery could not be checked with the Anyformat API. Deliver it again later.',
-				`the Anyformat API could not be asked: ${confirmation.reason}`,
-				60,
-			];
-		case 'unknown':
-			return [
-				404,
-				'Anyformat does not know this run in this workflow.',
-				'the API does not know the run named by the delivery',
-			];
-		case 'processing':
-			return [
-				503,
-				'According to the Anyformat API the run has not ended yet. Deliver it again later.',
-				'the API says the run is still processing',
-				30,
-			];
-		case 'processed':
-			return event === 'extraction.completed'
-				? undefined
-				: [
-						409,
-						'The event contradicts the state of the run.',
-						`"${event}" for a run the API reports processed`,
-					];
-		default:
-			return event === 'extraction.failed'
-				? undefined
-				: [
-						409,
-						'The event contradicts the state of the run.',
-						`"${event}" for a run the API reports ${confirmation.state}`,
-					];
-	}
+/** Answers a delivery that starts nothing: refused (logged as a warning) or acknowledged with 200. */
+function responder(ctx: IWebhookFunctions) {
+	const res = ctx.getResponseObject() as unknown as DeliveryResponse;
+	return {
+		refuse: (status: number, error: string, why = error, retryAfterSeconds?: number) => {
+			ctx.logger.warn(`Anyformat Trigger refused a delivery (HTTP ${status}): ${why}`, {
+				workflowId: ctx.getWorkflow().id,
+				node: ctx.getNode().name,
+			});
+			return answer(res, { status, body: { error }, retryAfterSeconds });
+		},
+		acknowledge: (message: string) => {
+			ctx.logger.debug(`Anyformat Trigger ignored a delivery: ${message}`);
+			return answer(res, { status: 200, body: { message } });
+		},
+	};
 }
 
-function itemsFor(
-	delivery: Delivery,
-	confirmation: RunConfirmation,
-	settings: TriggerSettings,
-): IDataObject[] {
-	if (!settings.fetchResults) return [delivery.payload];
-	if (confirmation.state === 'processed') {
-		return mapEnvelopeToItems(confirmation.envelope, {
-			output: settings.output,
-			includeMarkdown: settings.includeMarkdown,
-			minimumConfidence: settings.minimumConfidence,
-			collectionId: delivery.extractionId,
-			workflowId: delivery.workflowId,
-		});
-	}
-	const failure = confirmation as Extract<RunConfirmation, { state: 'failed' | 'cancelled' }>;
-	return [
-		{
-			anyformat: {
-				status: failure.state,
-				collection_id: delivery.extractionId,
-				workflow_id: delivery.workflowId,
-				event: delivery.event,
-				error_code: failure.errorCode,
-				detail: failure.detail,
-				processed_at: delivery.processedAt,
-			},
+/** The recent keys, in static data and in this process's memory (see `processMemory`). */
+function recentLists(memory: IDataObject, local: IDataObject) {
+	return {
+		seen: (list: RecentList, key: string) =>
+			hasSeen(memory, list, key) || hasSeen(local, list, key),
+		record: (list: RecentList, key: string) => {
+			remember(memory, list, key);
+			remember(local, list, key);
 		},
-	];
+	};
+}
+
+type Admission =
+	| { ok: true; mark: SignatureMark; messageId: string | undefined }
+	| { ok: false; error: string; why: string };
+
+/** The signature decision (acceptance.ts) for this delivery; stores the reading a first verification shows. */
+function admit(
+	ctx: IWebhookFunctions,
+	headers: Record<string, HeaderValue>,
+	rawBody: Buffer,
+	memory: IDataObject,
+	local: IDataObject,
+	requireSignature: boolean,
+): Admission {
+	const evidence = readSignature(
+		headers,
+		rawBody,
+		subscriptionOf(memory).webhookSecret,
+		Math.floor(Date.now() / 1000),
+	);
+	const decision = decideSignature(evidence, {
+		storedReading: storedReadingOf(memory, local),
+		requireSignature,
+	});
+	if (!decision.accept) return { ok: false, error: decision.error, why: decision.why };
+	if (decision.signature === 'verified') {
+		if (decision.store) storeReading(memory, local, decision.reading);
+		return {
+			ok: true,
+			mark: { signature: 'verified', reading: decision.reading },
+			messageId: decision.messageId,
+		};
+	}
+	ctx.logger.warn(
+		`Anyformat Trigger: ${decision.note}; the run is confirmed with the API, and the item says signature "unverified"`,
+	);
+	return { ok: true, mark: { signature: 'unverified' }, messageId: undefined };
 }

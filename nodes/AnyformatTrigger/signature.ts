@@ -6,91 +6,109 @@ export const SIGNATURE_TOLERANCE_SECONDS = 300;
 export type HeaderValue = string | string[] | undefined;
 
 /**
- * What the signature headers of a delivery say:
- * - `unsigned`: no `webhook-signature` header.
- * - `unverifiable`: a signature this node cannot check (no `v1,` entry, i.e. another scheme than
- *   Standard Webhooks, or no secret was stored for the subscription). Treated like `unsigned`:
- *   the scheme is a guess, and a guess must not block real deliveries.
- * - `valid`: a `v1` entry matches; `messageId` (`webhook-id`) can then be trusted for replay checks.
- * - `invalid`: Standard Webhooks headers that do not verify: a forgery, a replay outside the time
- *   window or a tampered body.
+ * Anyformat does not document how its `whsec_...` secret keys the HMAC, so every plausible reading is
+ * tried, in this order:
+ * - `standard-webhooks`: the Standard Webhooks key, the base64-decoded part after `whsec_`;
+ * - `whole-secret`: the whole secret string, prefix included, as UTF-8 bytes;
+ * - `secret-after-prefix`: the part after `whsec_` as raw (UTF-8) bytes, not decoded.
+ * What is signed is the Standard Webhooks content in every reading: `id.timestamp.body`.
  */
-export type SignatureCheck =
-	| { state: 'unsigned' }
-	| { state: 'unverifiable'; reason: string }
-	| { state: 'valid'; messageId: string }
-	| { state: 'invalid'; reason: string };
+export const SIGNING_READINGS = [
+	'standard-webhooks',
+	'whole-secret',
+	'secret-after-prefix',
+] as const;
+export type SigningReading = (typeof SIGNING_READINGS)[number];
+
+export function isSigningReading(value: unknown): value is SigningReading {
+	return (SIGNING_READINGS as readonly unknown[]).includes(value);
+}
+
+/**
+ * What the signature headers of a delivery show, before any decision (see `acceptance.ts`):
+ * - `unsigned`: no `webhook-signature` header;
+ * - `unreadable`: a signature this node cannot check (no `v1,` entry, i.e. another format than
+ *   Standard Webhooks, or no secret was stored for the subscription);
+ * - `malformed`: `v1,` entries without a usable `webhook-id`/`webhook-timestamp`, or a timestamp
+ *   outside the 5-minute window (a replay);
+ * - `signed`: `v1,` entries checked under every reading; `readings` lists those under which one of
+ *   them matches (empty: a forgery or a tampered body).
+ */
+export type SignatureEvidence =
+	| { kind: 'unsigned' }
+	| { kind: 'unreadable'; reason: string }
+	| { kind: 'malformed'; reason: string }
+	| { kind: 'signed'; messageId: string; readings: SigningReading[] };
 
 export function firstHeader(value: HeaderValue): string | undefined {
 	const first = Array.isArray(value) ? value[0] : value;
 	return typeof first === 'string' && first.trim() !== '' ? first.trim() : undefined;
 }
 
-/** The HMAC key of a Standard Webhooks secret: the base64-decoded part after `whsec_`. */
-export function signingKey(secret: string): Buffer {
-	const encoded = secret.startsWith('whsec_') ? secret.slice('whsec_'.length) : secret;
-	const key = Buffer.from(encoded, 'base64');
-	return key.length > 0 ? key : Buffer.from(secret, 'utf8');
+const PREFIX = 'whsec_';
+
+/** The HMAC key of `secret` under `reading`; undefined when the reading does not apply to it. */
+export function signingKey(secret: string, reading: SigningReading): Buffer | undefined {
+	const afterPrefix = secret.startsWith(PREFIX) ? secret.slice(PREFIX.length) : secret;
+	if (reading === 'whole-secret') return Buffer.from(secret, 'utf8');
+	if (reading === 'secret-after-prefix') return Buffer.from(afterPrefix, 'utf8');
+	const key = Buffer.from(afterPrefix, 'base64');
+	return key.length > 0 ? key : undefined;
 }
 
 export function expectedSignature(
-	secret: string,
+	key: Buffer,
 	messageId: string,
 	timestamp: string,
 	rawBody: Buffer,
 ): Buffer {
-	return createHmac('sha256', signingKey(secret))
-		.update(`${messageId}.${timestamp}.`)
-		.update(rawBody)
-		.digest();
+	return createHmac('sha256', key).update(`${messageId}.${timestamp}.`).update(rawBody).digest();
 }
 
 /**
- * Verifies Standard Webhooks headers (`webhook-id`, `webhook-timestamp`,
- * `webhook-signature: v1,<base64> [v1,<base64> ...]`) against the subscription's secret:
- * HMAC-SHA256 of `id.timestamp.body`, constant-time comparison, ±5 minutes.
+ * Reads Standard Webhooks headers (`webhook-id`, `webhook-timestamp`,
+ * `webhook-signature: v1,<base64> [v1,<base64> ...]`) and checks them against the subscription's secret
+ * under every reading: HMAC-SHA256 of `id.timestamp.body`, constant-time comparison, ±5 minutes.
  */
-export function checkSignature(
+export function readSignature(
 	headers: Record<string, HeaderValue>,
 	rawBody: Buffer,
 	secret: string | undefined,
 	nowSeconds: number,
-): SignatureCheck {
+): SignatureEvidence {
 	const signatureHeader = firstHeader(headers['webhook-signature']);
-	if (signatureHeader === undefined) return { state: 'unsigned' };
+	if (signatureHeader === undefined) return { kind: 'unsigned' };
 
 	const candidates = signatureHeader
 		.split(' ')
 		.filter((entry) => entry.startsWith('v1,'))
-		.map((entry) => entry.slice(3));
+		.map((entry) => Buffer.from(entry.slice(3), 'base64'));
 	if (candidates.length === 0) {
-		return {
-			state: 'unverifiable',
-			reason: 'the signature is not in the Standard Webhooks v1 form',
-		};
+		return { kind: 'unreadable', reason: 'the signature is not in the Standard Webhooks v1 form' };
 	}
 	if (!secret) {
-		return { state: 'unverifiable', reason: 'no signing secret is stored for this subscription' };
+		return { kind: 'unreadable', reason: 'no signing secret is stored for this subscription' };
 	}
 
 	const messageId = firstHeader(headers['webhook-id']);
 	const timestamp = firstHeader(headers['webhook-timestamp']);
 	if (messageId === undefined || timestamp === undefined) {
-		return { state: 'invalid', reason: 'webhook-id or webhook-timestamp is missing' };
+		return { kind: 'malformed', reason: 'webhook-id or webhook-timestamp is missing' };
 	}
 	if (!/^\d{1,12}$/.test(timestamp)) {
-		return { state: 'invalid', reason: 'webhook-timestamp is not a Unix time in seconds' };
+		return { kind: 'malformed', reason: 'webhook-timestamp is not a Unix time in seconds' };
 	}
 	if (Math.abs(nowSeconds - Number(timestamp)) > SIGNATURE_TOLERANCE_SECONDS) {
-		return { state: 'invalid', reason: 'webhook-timestamp is more than 5 minutes away' };
+		return { kind: 'malformed', reason: 'webhook-timestamp is more than 5 minutes away' };
 	}
 
-	const expected = expectedSignature(secret, messageId, timestamp, rawBody);
-	const matches = candidates.some((candidate) => {
-		const given = Buffer.from(candidate, 'base64');
-		return given.length === expected.length && timingSafeEqual(given, expected);
+	const readings = SIGNING_READINGS.filter((reading) => {
+		const key = signingKey(secret, reading);
+		if (!key) return false;
+		const expected = expectedSignature(key, messageId, timestamp, rawBody);
+		return candidates.some(
+			(given) => given.length === expected.length && timingSafeEqual(given, expected),
+		);
 	});
-	return matches
-		? { state: 'valid', messageId }
-		: { state: 'invalid', reason: 'signature mismatch' };
+	return { kind: 'signed', messageId, readings };
 }

@@ -170,7 +170,7 @@ describe.each(versions)('n8n %s: Anyformat Trigger round trip', (version) => {
 		const forged = await sim.webhooks.send(hookUrl, genuine.payload, { signing: 'invalid' });
 		expect(forged.status).toBe(401);
 
-		// 2. unsigned, naming a run that does not exist: the API has the last word
+		// 2. signed, naming a run that does not exist: the API has the last word
 		const invented = {
 			event: 'extraction.completed',
 			timestamp: new Date().toISOString(),
@@ -181,8 +181,11 @@ describe.each(versions)('n8n %s: Anyformat Trigger round trip', (version) => {
 				processed_at: new Date().toISOString(),
 			},
 		};
-		const unknownRun = await sim.webhooks.send(hookUrl, invented);
+		const unknownRun = await sim.webhooks.send(hookUrl, invented, { secret });
 		expect(unknownRun.status).toBe(404);
+		// unsigned: refused, since the genuine delivery showed how this subscription signs (rule 5)
+		const unsigned = await sim.webhooks.send(hookUrl, invented);
+		expect(unsigned.status).toBe(401);
 
 		// 3. the genuine event, correctly signed with the real secret but a new message id: a repeat
 		const again = await sim.webhooks.send(hookUrl, genuine.payload, {

@@ -10,6 +10,19 @@ const { IN_FLIGHT } = require('./runs');
 
 const iso = (ms) => new Date(ms).toISOString();
 
+/** The older lifecycle words of the SDKs' docstrings, said by lists with `legacyStatusWords`. */
+const LEGACY_WORDS = { in_progress: 'processing', processed: 'completed', error: 'failed' };
+
+function listStatus(sim, status) {
+	return sim._options.legacyStatusWords ? LEGACY_WORDS[status] || status : status;
+}
+
+/** A run failure's 422: the API envelope, or with `legacyFailureBodies` a bare {"detail"}. */
+function runFailure(sim, errorCode, detail) {
+	if (sim._options.legacyFailureBodies) return { status: 422, body: { detail }, headers: {} };
+	return apiError(422, errorCode, detail);
+}
+
 function notFound(what) {
 	return apiError(404, 'NOT_FOUND', `${what} not found.`);
 }
@@ -279,15 +292,15 @@ function results(sim, ctx) {
 		);
 	}
 	if (status === 'error') {
-		return apiError(
-			422,
+		return runFailure(
+			sim,
 			'EXTRACTION_FAILED',
 			'The extraction did not complete successfully. Review the document, retry the upload, or open the collection in the Anyformat dashboard.',
 		);
 	}
 	if (status === 'cancelled') {
-		return apiError(
-			422,
+		return runFailure(
+			sim,
 			'EXTRACTION_CANCELLED',
 			'The extraction was cancelled. Review the document, retry the upload, or open the collection in the Anyformat dashboard.',
 		);
@@ -328,7 +341,7 @@ function listRuns(sim, ctx) {
 	const now = Date.now();
 	const res = paginate(sim, ctx.query, items, (c) => ({
 		id: c.id,
-		status: sim.runs.status(c, now),
+		status: listStatus(sim, sim.runs.status(c, now)),
 		created_at: iso(c.createdAt),
 		updated_at: iso(sim.runs.updatedAt(c, now)),
 	}));
@@ -344,7 +357,7 @@ function listFiles(sim, ctx) {
 	const res = paginate(sim, ctx.query, items, (c) => ({
 		id: c.id,
 		name: c.name,
-		status: sim.runs.status(c, now),
+		status: listStatus(sim, sim.runs.status(c, now)),
 		created_at: iso(c.createdAt),
 		updated_at: iso(sim.runs.updatedAt(c, now)),
 	}));
@@ -364,7 +377,12 @@ async function createWebhook(sim, ctx) {
 	if (!json.ok)
 		return apiError(400, 'INVALID_JSON', `The request body is not valid JSON (${json.reason}).`);
 	const r = sim.webhooks.create(json.value, ctx.org);
-	if (!r.ok) return apiError(400, 'VALIDATION_ERROR', r.detail);
+	if (!r.ok) {
+		const echo = sim._options.echoCredentials
+			? ` (request received with Authorization: ${ctx.req.headers.authorization})`
+			: '';
+		return apiError(400, 'VALIDATION_ERROR', `${r.detail}${echo}`);
+	}
 	return { status: 201, body: r.subscription };
 }
 

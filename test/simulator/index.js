@@ -6,7 +6,7 @@
 const { Simulator, API_VERSION } = require('./server');
 const { SCENARIOS } = require('./scenarios');
 const { KINDS: FAULT_KINDS } = require('./faults');
-const { EVENTS: WEBHOOK_EVENTS, sign } = require('./webhooks');
+const { EVENTS: WEBHOOK_EVENTS, READINGS: WEBHOOK_READINGS, sign } = require('./webhooks');
 const { DEFAULTS } = require('./options');
 
 /** Start a simulator listening on options.host:options.port (default 127.0.0.1, random port). */
@@ -24,5 +24,6 @@ module.exports = {
 	API_VERSION,
 	DEFAULTS,
 	signWebhook: sign,
+	WEBHOOK_READINGS,
 	Simulator,
 };

@@ -9,6 +9,10 @@ const DEFAULTS = Object.freeze({
 	rateLimit: Object.freeze({ submission: 60, general: 600, windowMs: 60000 }),
 	allowHttpWebhooks: false,
 	legacyAuthErrors: false,
+	legacyStatusWords: false, // true: the runs and files lists say processing/completed/failed (the SDKs' older words)
+	legacyFailureBodies: false, // true: a failed or cancelled run's results 422 is a bare {"detail": "..."} without error_code
+	echoCredentials: false, // true: a refused webhook subscription's error repeats the Authorization header it got (a careless API)
+	lenientIds: false, // true: a run id in any case, with or without hyphens, names the same run (a UUID-parsing API)
 	validationErrorStyle: 'envelope',
 	runsOrder: 'desc',
 	omitVersionId: false,
@@ -83,6 +87,10 @@ function mergeOptions(base, partial = {}) {
 				break;
 			case 'allowHttpWebhooks':
 			case 'legacyAuthErrors':
+			case 'legacyStatusWords':
+			case 'legacyFailureBodies':
+			case 'lenientIds':
+			case 'echoCredentials':
 			case 'omitVersionId':
 			case 'sharedOrganization':
 			case 'log':

@@ -6,10 +6,18 @@ const { uuidv7 } = require('./ids');
 const IN_FLIGHT = new Set(['pending', 'queued', 'in_progress']);
 const TERMINAL = new Set(['processed', 'error', 'cancelled']);
 
+/** A UUID in any case, with or without hyphens, as its lowercase hyphenated form (else as given). */
+function canonicalUuid(id) {
+	const hex = String(id).replace(/-/g, '').toLowerCase();
+	if (!/^[0-9a-f]{32}$/.test(hex)) return id;
+	return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 class RunStore {
-	/** @param {{onTerminal: (c) => void}} hooks */
-	constructor({ onTerminal }) {
+	/** @param {{onTerminal: (c) => void, lenientIds?: () => boolean}} hooks */
+	constructor({ onTerminal, lenientIds = () => false }) {
 		this.onTerminal = onTerminal;
+		this.lenientIds = lenientIds;
 		this.collections = new Map();
 		this.seq = 0;
 	}
@@ -63,7 +71,9 @@ class RunStore {
 
 	/** A live collection; with `org` given, only that organization's. */
 	get(id, org) {
-		const c = this.collections.get(id);
+		const c =
+			this.collections.get(id) ||
+			(this.lenientIds() ? this.collections.get(canonicalUuid(id)) : undefined);
 		return c && !c.deleted && (org === undefined || c.org === org) ? c : null;
 	}
 
@@ -164,4 +174,4 @@ class RunStore {
 	}
 }
 
-module.exports = { RunStore, IN_FLIGHT, TERMINAL };
+module.exports = { RunStore, IN_FLIGHT, TERMINAL, canonicalUuid };

@@ -25,7 +25,10 @@ class Simulator {
 		this.ledger = new Ledger({ getPeak: () => this.limiter.peak });
 		this.faults = new Faults();
 		this.webhooks = new WebhookHub(() => this._options);
-		this.runs = new RunStore({ onTerminal: (c) => this._onTerminal(c) });
+		this.runs = new RunStore({
+			onTerminal: (c) => this._onTerminal(c),
+			lenientIds: () => this._options.lenientIds,
+		});
 		this._timers = new Set();
 		this._buildWorkflows();
 		this.server = http.createServer(

@@ -6,7 +6,7 @@ const path = require('path');
 const { spawn } = require('child_process');
 const { Readable } = require('stream');
 const FormData = require('form-data');
-const { createSimulator, SCENARIOS, FAULT_KINDS } = require('./index');
+const { createSimulator, SCENARIOS, FAULT_KINDS, WEBHOOK_READINGS } = require('./index');
 
 jest.setTimeout(20000);
 
@@ -814,6 +814,186 @@ describe('webhooks', () => {
 		);
 		await rec.close();
 		await onlyFailedRec.close();
+	});
+
+	test('readings: each keys the HMAC as documented at the top of webhooks.js; only that reading verifies', async () => {
+		const sim = await start({ processingMs: 20, allowHttpWebhooks: true });
+		const rec = await receiver();
+		const sub = await (await create(sim, { url: rec.url })).json();
+		const suffix = sub.secret.slice('whsec_'.length);
+		const keys = {
+			'standard-webhooks': Buffer.from(suffix, 'base64'),
+			'whole-secret': Buffer.from(sub.secret, 'utf8'),
+			'secret-after-prefix': Buffer.from(suffix, 'utf8'),
+		};
+		const hmac = (key, d) =>
+			`v1,${crypto
+				.createHmac('sha256', key)
+				.update(`${d.headers['webhook-id']}.${d.headers['webhook-timestamp']}.${d.raw}`)
+				.digest('base64')}`;
+		expect(WEBHOOK_READINGS).toEqual(Object.keys(keys));
+		for (const [i, reading] of WEBHOOK_READINGS.entries()) {
+			sim.webhooks.setMode({ reading });
+			await runText(sim, `reading ${reading}`);
+			await waitFor(() => rec.got.length >= i + 1);
+			await sim.webhooks.idle();
+			const d = rec.got[i];
+			for (const [other, key] of Object.entries(keys)) {
+				expect([reading, other, d.headers['webhook-signature'] === hmac(key, d)]).toEqual([
+					reading,
+					other,
+					other === reading,
+				]);
+			}
+			expect(sim.webhooks.deliveries[i]).toMatchObject({ reading, signing: 'valid' });
+			// send() signs the same way
+			const sent = await sim.webhooks.send(
+				rec.url,
+				{ event: 'x', data: {} },
+				{ secret: sub.secret, reading },
+			);
+			expect(sent.headers['webhook-signature']).toBe(
+				sim.webhooks.sign(
+					sub.secret,
+					sent.headers['webhook-id'],
+					Number(sent.headers['webhook-timestamp']),
+					JSON.stringify({ event: 'x', data: {} }),
+					reading,
+				),
+			);
+			rec.got.pop();
+		}
+		expect(() => sim.webhooks.setMode({ reading: 'hex' })).toThrow(/reading must be one of/);
+		await rec.close();
+	});
+
+	test('unreadable signatures and extra body fields (a forged "fields"/"results")', async () => {
+		const sim = await start({ processingMs: 20, allowHttpWebhooks: true });
+		const rec = await receiver();
+		await create(sim, { url: rec.url });
+		const extraBody = {
+			results: { invoice_number: 'FORGED' },
+			data: { fields: { total_amount: 1 }, status: 'processed' },
+		};
+		sim.webhooks.setMode({ signing: 'unreadable', extraBody });
+		const run = await runText(sim, 'FAIL_EXTRACTION');
+		await waitFor(() => rec.got.length >= 1);
+		await sim.webhooks.idle();
+		const d = rec.got[0];
+		expect(d.headers['webhook-signature']).toMatch(/^sha256=[0-9a-f]{64}$/);
+		expect(d.headers['webhook-signature']).not.toMatch(/v1,/);
+		expect(JSON.parse(d.raw)).toEqual({
+			event: 'extraction.failed',
+			timestamp: expect.any(String),
+			results: { invoice_number: 'FORGED' },
+			data: {
+				extraction_id: run.id,
+				status: 'processed', // the forged word overrides the real one
+				workflow_id: WID,
+				processed_at: null,
+				fields: { total_amount: 1 },
+			},
+		});
+		expect(sim.webhooks.deliveries[0]).toMatchObject({ signing: 'unreadable' });
+		// send() takes the same options
+		const sent = await sim.webhooks.send(
+			rec.url,
+			{ event: 'extraction.completed', data: { extraction_id: 'x' } },
+			{ signing: 'unreadable', extraBody: { data: { fields: {} } } },
+		);
+		expect(sent.headers['webhook-signature']).toMatch(/^sha256=/);
+		expect(JSON.parse(rec.got[1].raw)).toEqual({
+			event: 'extraction.completed',
+			data: { extraction_id: 'x', fields: {} },
+		});
+		sim.webhooks.setMode({ signing: 'valid', extraBody: null });
+		await runText(sim, 'plain again');
+		await waitFor(() => rec.got.length >= 3);
+		expect(Object.keys(JSON.parse(rec.got[2].raw).data).sort()).toEqual([
+			'extraction_id',
+			'processed_at',
+			'status',
+			'workflow_id',
+		]);
+		expect(() => sim.webhooks.setMode({ signing: 'hmac' })).toThrow(/signing must be one of/);
+		expect(() => sim.webhooks.setMode({ extraBody: [1] })).toThrow(/extraBody/);
+		await rec.close();
+	});
+});
+
+describe('older deployments and id spellings', () => {
+	test('legacyStatusWords: the runs and files lists say processing/completed/failed', async () => {
+		const sim = await start({ processingMs: 60000, legacyStatusWords: true });
+		const running = await runText(sim, 'still going [[processing_ms:600000]]');
+		const done = await runText(sim, 'fine');
+		const failed = await runText(sim, 'FAIL_EXTRACTION');
+		sim.finishRun(done.id);
+		sim.finishRun(failed.id);
+		const words = async (path) => {
+			const body = await (await api(sim, path)).json();
+			return Object.fromEntries(body.results.map((r) => [r.id, r.status]));
+		};
+		for (const path of [`/v2/workflows/${WID}/runs/`, `/v2/workflows/${WID}/files/`]) {
+			const got = await words(path);
+			expect(got[done.id]).toBe('completed');
+			expect(got[failed.id]).toBe('failed');
+			expect(['pending', 'queued', 'processing']).toContain(got[running.id]);
+		}
+		sim.configure({ legacyStatusWords: false });
+		const now = await words(`/v2/workflows/${WID}/runs/`);
+		expect([now[done.id], now[failed.id]]).toEqual(['processed', 'error']);
+	});
+
+	test('legacyFailureBodies: a failed run\'s 422 is a bare {"detail"}', async () => {
+		const sim = await start({ processingMs: 20, legacyFailureBodies: true });
+		const failed = await runText(sim, 'FAIL_EXTRACTION');
+		sim.finishRun(failed.id);
+		const r = await api(sim, `/v2/workflows/${WID}/files/${failed.id}/results/`);
+		expect(r.status).toBe(422);
+		expect(await r.json()).toEqual({ detail: expect.stringContaining('did not complete') });
+		sim.configure({ legacyFailureBodies: false });
+		const again = await api(sim, `/v2/workflows/${WID}/files/${failed.id}/results/`);
+		expect(await again.json()).toMatchObject({ error_code: 'EXTRACTION_FAILED' });
+	});
+
+	test('echoCredentials: a refused subscription repeats the Authorization header', async () => {
+		const sim = await start({ echoCredentials: true });
+		const create = (body) =>
+			api(sim, '/v2/webhooks/', {
+				method: 'POST',
+				body: JSON.stringify(body),
+				headers: { 'content-type': 'application/json' },
+			});
+		const r = await create({ url: 'http://127.0.0.1/x' });
+		expect(r.status).toBe(400);
+		expect((await r.json()).detail).toBe(
+			`url: webhook URLs must use HTTPS. (request received with Authorization: Bearer ${KEY})`,
+		);
+		sim.configure({ echoCredentials: false });
+		expect((await (await create({ url: 'http://127.0.0.1/x' })).json()).detail).toBe(
+			'url: webhook URLs must use HTTPS.',
+		);
+	});
+
+	test('lenientIds: a run id in upper case or without hyphens names the same run', async () => {
+		const sim = await start({ processingMs: 20 });
+		const run = await runText(sim, 'fine');
+		sim.finishRun(run.id);
+		const variants = [
+			run.id.toUpperCase(),
+			run.id.replace(/-/g, ''),
+			run.id.replace(/-/g, '').toUpperCase(),
+		];
+		for (const id of variants) {
+			expect((await api(sim, `/v2/workflows/${WID}/files/${id}/results/`)).status).toBe(404);
+		}
+		sim.configure({ lenientIds: true });
+		for (const id of variants) {
+			const r = await api(sim, `/v2/workflows/${WID}/files/${id}/results/`);
+			expect(r.status).toBe(200);
+			expect((await r.json()).collection_id).toBe(run.id);
+		}
+		expect((await api(sim, `/v2/workflows/${WID}/files/not-a-uuid/results/`)).status).toBe(404);
 	});
 });
 

@@ -1,6 +1,11 @@
 'use strict';
-// Webhook subscriptions and signed deliveries (Standard Webhooks: webhook-id, webhook-timestamp,
-// webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body" keyed with base64-decode(secret sans whsec_)>).
+// Webhook subscriptions and signed deliveries (Standard Webhooks headers: webhook-id, webhook-timestamp,
+// webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">). Anyformat does not document how its
+// secret keys the HMAC, so the key follows one of three readings (mode `reading`):
+//   'standard-webhooks'   base64-decode(secret sans whsec_)  (the Standard Webhooks convention, default)
+//   'whole-secret'        the whole secret string, prefix included, as UTF-8 bytes
+//   'secret-after-prefix' the part after whsec_ as raw UTF-8 bytes, not decoded
+// Signing 'unreadable' sends a signature in another format (`sha256=<hex>`), which a receiver cannot read.
 const crypto = require('crypto');
 const http = require('http');
 const https = require('https');
@@ -9,16 +14,37 @@ const { webhookId, webhookSecret, messageId } = require('./ids');
 const EVENTS = ['extraction.completed', 'extraction.failed'];
 const MAX_URL = 2083;
 
-function secretKey(secret) {
-	return Buffer.from(String(secret).replace(/^whsec_/, ''), 'base64');
+const READINGS = ['standard-webhooks', 'whole-secret', 'secret-after-prefix'];
+const SIGNINGS = ['valid', 'invalid', 'none', 'unreadable'];
+
+function secretKey(secret, reading = 'standard-webhooks') {
+	const text = String(secret);
+	const afterPrefix = text.replace(/^whsec_/, '');
+	if (reading === 'whole-secret') return Buffer.from(text, 'utf8');
+	if (reading === 'secret-after-prefix') return Buffer.from(afterPrefix, 'utf8');
+	if (reading !== 'standard-webhooks')
+		throw new Error(`reading must be one of ${READINGS.join(', ')}`);
+	return Buffer.from(afterPrefix, 'base64');
 }
 
 /** `v1,<base64 signature>` for a delivery. `body` is the raw string (or Buffer) sent. */
-function sign(secret, id, timestamp, body) {
-	const mac = crypto.createHmac('sha256', secretKey(secret));
+function sign(secret, id, timestamp, body, reading = 'standard-webhooks') {
+	const mac = crypto.createHmac('sha256', secretKey(secret, reading));
 	mac.update(`${id}.${timestamp}.`);
 	mac.update(body);
 	return `v1,${mac.digest('base64')}`;
+}
+
+/** A signature in a format other than Standard Webhooks v1: `sha256=<hex HMAC of the body>`. */
+function signUnreadable(secret, body) {
+	return `sha256=${crypto.createHmac('sha256', String(secret)).update(body).digest('hex')}`;
+}
+
+/** `payload` with `extra` merged in (its `data` into the payload's `data`). */
+function withExtraBody(payload, extra) {
+	if (!extra) return payload;
+	const { data, ...top } = extra;
+	return { ...payload, ...top, data: { ...payload.data, ...(data || {}) } };
 }
 
 function post(url, rawBody, headers, timeoutMs) {
@@ -77,7 +103,13 @@ class WebhookHub {
 		this.subscriptions = new Map();
 		/** {subscriptionId, url, event, webhookId, timestamp, copy, signing, headers, body, status, error, time, durationMs} */
 		this.deliveries = [];
-		this.mode = { redeliver: 0, delayMs: 0, signing: 'valid' };
+		this.mode = {
+			redeliver: 0,
+			delayMs: 0,
+			signing: 'valid',
+			reading: 'standard-webhooks',
+			extraBody: null,
+		};
 		// cancel scheduled deliveries: their promises settle (so idle() never hangs) and deliver nothing
 		this._generation = (this._generation || 0) + 1;
 		for (const [t, wake] of this._timers) {
@@ -87,13 +119,27 @@ class WebhookHub {
 		this._timers.clear();
 	}
 
-	/** {redeliver: extra copies of each message, delayMs: wait before delivering, signing: 'valid'|'invalid'|'none'} */
+	/**
+	 * {redeliver: extra copies of each message, delayMs: wait before delivering,
+	 *  signing: 'valid'|'invalid'|'none'|'unreadable', reading: how the secret keys the HMAC (see top),
+	 *  extraBody: fields added to every delivery's body (its `data` merged into `data`), or null}
+	 */
 	setMode(mode = {}) {
-		if (mode.signing !== undefined && !['valid', 'invalid', 'none'].includes(mode.signing)) {
-			throw new Error("signing must be 'valid', 'invalid' or 'none'");
+		if (mode.signing !== undefined && !SIGNINGS.includes(mode.signing)) {
+			throw new Error(`signing must be one of ${SIGNINGS.join(', ')}`);
+		}
+		if (mode.reading !== undefined && !READINGS.includes(mode.reading)) {
+			throw new Error(`reading must be one of ${READINGS.join(', ')}`);
+		}
+		if (
+			mode.extraBody !== undefined &&
+			mode.extraBody !== null &&
+			(typeof mode.extraBody !== 'object' || Array.isArray(mode.extraBody))
+		) {
+			throw new Error('extraBody must be an object or null');
 		}
 		for (const k of Object.keys(mode))
-			if (!['redeliver', 'delayMs', 'signing'].includes(k))
+			if (!['redeliver', 'delayMs', 'signing', 'reading', 'extraBody'].includes(k))
 				throw new Error(`unknown webhook mode ${k}`);
 		this.mode = { ...this.mode, ...mode };
 		return this.mode;
@@ -188,9 +234,9 @@ class WebhookHub {
 		});
 	}
 
-	/** `v1,<base64 HMAC-SHA256>` of `${id}.${timestamp}.${body}` keyed with the decoded secret. */
-	sign(secret, id, timestamp, body) {
-		return sign(secret, id, timestamp, body);
+	/** `v1,<base64 HMAC-SHA256>` of `${id}.${timestamp}.${body}` keyed with the secret under `reading`. */
+	sign(secret, id, timestamp, body, reading) {
+		return sign(secret, id, timestamp, body, reading);
 	}
 
 	/** Resolves when every scheduled or in-flight delivery is done. */
@@ -199,16 +245,17 @@ class WebhookHub {
 		return new Promise((resolve) => this._waiters.push(resolve));
 	}
 
-	_headers(secret, id, timestamp, rawBody, signing) {
+	_headers(secret, id, timestamp, rawBody, signing, reading) {
 		const h = {
 			'content-type': 'application/json',
 			'user-agent': 'Anyformat-Webhooks/2.0 (simulator)',
 			'webhook-id': id,
 			'webhook-timestamp': String(timestamp),
 		};
-		if (signing === 'valid') h['webhook-signature'] = sign(secret, id, timestamp, rawBody);
+		if (signing === 'valid') h['webhook-signature'] = sign(secret, id, timestamp, rawBody, reading);
 		else if (signing === 'invalid')
-			h['webhook-signature'] = sign(webhookSecret(), id, timestamp, rawBody);
+			h['webhook-signature'] = sign(webhookSecret(), id, timestamp, rawBody, reading);
+		else if (signing === 'unreadable') h['webhook-signature'] = signUnreadable(secret, rawBody);
 		return h;
 	}
 
@@ -218,9 +265,9 @@ class WebhookHub {
 			(s) => s.is_active && s.org === org && (!s.events.length || s.events.includes(event)),
 		);
 		if (!subs.length) return;
-		const payload = { event, timestamp: new Date().toISOString(), data };
+		const { redeliver, delayMs, signing, reading, extraBody } = this.mode;
+		const payload = withExtraBody({ event, timestamp: new Date().toISOString(), data }, extraBody);
 		const rawBody = JSON.stringify(payload);
-		const { redeliver, delayMs, signing } = this.mode;
 		for (const sub of subs) {
 			const id = messageId();
 			const generation = this._generation;
@@ -238,7 +285,7 @@ class WebhookHub {
 					if (generation !== this._generation) return; // simulator reset meanwhile
 					if (!this.subscriptions.has(sub.id)) return; // forgotten or deleted meanwhile
 					const timestamp = Math.floor(Date.now() / 1000);
-					const headers = this._headers(sub.secret, id, timestamp, rawBody, signing);
+					const headers = this._headers(sub.secret, id, timestamp, rawBody, signing, reading);
 					const started = Date.now();
 					const res = await post(sub.url, rawBody, headers, this.getOptions().webhookTimeoutMs);
 					if (generation !== this._generation) return;
@@ -250,6 +297,7 @@ class WebhookHub {
 						timestamp,
 						copy,
 						signing,
+						reading,
 						headers,
 						body: rawBody,
 						payload,
@@ -266,15 +314,28 @@ class WebhookHub {
 
 	/**
 	 * Send one crafted delivery (for forged/replayed deliveries in tests). Returns {status, body, error, headers}.
-	 * opts: {secret, signing ('valid' default when a secret is given, else 'none'), timestamp, webhookId, rawBody, headers}
+	 * opts: {secret, signing ('valid' default when a secret is given, else 'none'; or 'invalid',
+	 * 'unreadable'), reading ('standard-webhooks' default), extraBody (merged into `payload`),
+	 * timestamp, webhookId, rawBody, headers}
 	 */
 	async send(url, payload, opts = {}) {
-		const rawBody = opts.rawBody !== undefined ? String(opts.rawBody) : JSON.stringify(payload);
+		const body = opts.extraBody ? withExtraBody(payload, opts.extraBody) : payload;
+		const rawBody = opts.rawBody !== undefined ? String(opts.rawBody) : JSON.stringify(body);
 		const id = opts.webhookId || messageId();
 		const timestamp = opts.timestamp !== undefined ? opts.timestamp : Math.floor(Date.now() / 1000);
 		const signing = opts.signing || (opts.secret ? 'valid' : 'none');
+		if (!SIGNINGS.includes(signing))
+			throw new Error(`signing must be one of ${SIGNINGS.join(', ')}`);
+		const secret = opts.secret || webhookSecret();
 		const headers = {
-			...this._headers(opts.secret || webhookSecret(), id, timestamp, rawBody, signing),
+			...this._headers(
+				secret,
+				id,
+				timestamp,
+				rawBody,
+				signing,
+				opts.reading || 'standard-webhooks',
+			),
 			...(opts.headers || {}),
 		};
 		const res = await this._track(post(url, rawBody, headers, this.getOptions().webhookTimeoutMs));
@@ -282,4 +343,4 @@ class WebhookHub {
 	}
 }
 
-module.exports = { WebhookHub, sign, EVENTS };
+module.exports = { WebhookHub, sign, signUnreadable, EVENTS, READINGS, SIGNINGS };

@@ -6,13 +6,24 @@
  */
 import { randomUUID } from 'node:crypto';
 
-import { AnyformatApi } from '../../credentials/AnyformatApi.credentials';
-import { Anyformat } from '../../nodes/Anyformat/Anyformat.node';
-import { capturedLogsAsText, getCapturedLogs, runNode } from '../harness';
-import type { TriggerHarness } from './context';
+import { capturedLogsAsText, getCapturedLogs } from '../harness';
+import {
+	COMPLETED,
+	expectedEventItem,
+	expectStartedFor,
+	FAILED,
+	forgedThenGenuine,
+	nodeItems,
+	send,
+} from './helpers';
 import {
 	API_KEYS,
 	deliveredRun,
+	expectNothingForged,
+	FORGED_BODY,
+	lastDelivery,
+	runOf,
+	secretOf,
 	finishAndDeliver,
 	newMessageId,
 	payload,
@@ -24,87 +35,6 @@ import {
 	WF,
 	withTrigger,
 } from './sim';
-
-const COMPLETED = 'extraction.completed';
-const FAILED = 'extraction.failed';
-
-/** The secret of the trigger's subscription, for crafting deliveries as Anyformat would sign them. */
-const secretOf = (sim: Sim, trigger: TriggerHarness) =>
-	subscriptionOf(sim, trigger.productionUrl).secret;
-
-/** Sends a delivery signed with the subscription's secret (or as told by `options`). */
-async function send(
-	sim: Sim,
-	trigger: TriggerHarness,
-	body: unknown,
-	options: Parameters<Sim['webhooks']['send']>[2] = {},
-) {
-	return await sim.webhooks.send(trigger.productionUrl, body, {
-		secret: secretOf(sim, trigger),
-		...options,
-	});
-}
-
-/**
- * The genuine delivery of a run, sent by the simulator after `forge` has run: the simulator holds its
- * deliveries back a moment, so the forged delivery is answered first and could not "use up" the run.
- */
-async function forgedThenGenuine(
-	sim: Sim,
-	trigger: TriggerHarness,
-	workflowId: string,
-	text: string,
-	forge: (collectionId: string) => Promise<void>,
-) {
-	const id = await submitRun(sim, workflowId, text);
-	sim.webhooks.setMode({ delayMs: 500 });
-	sim.finishRun(id);
-	const before = trigger.executions.length;
-	await forge(id);
-	expect(trigger.executions).toHaveLength(before);
-	await sim.webhooks.idle();
-	sim.webhooks.setMode({ delayMs: 0 });
-	expectStartedFor(sim, trigger, id, before + 1);
-	return id;
-}
-
-/** The last delivery started execution number `count`, whose items are those of run `id`. */
-function expectStartedFor(sim: Sim, trigger: TriggerHarness, id: string, count: number) {
-	expect(lastDelivery(sim).status).toBe(200);
-	expect(trigger.executions).toHaveLength(count);
-	const { items } = trigger.executions[count - 1];
-	expect(items.length).toBeGreaterThan(0);
-	for (const item of items) {
-		expect(item).toMatchObject({
-			anyformat: { collection_id: id, workflow_id: lastDelivery(sim).payload.data.workflow_id },
-		});
-	}
-}
-
-/** The items the Anyformat node's Get Results gives for the same run and options. */
-async function nodeItems(
-	sim: Sim,
-	workflowId: string,
-	collectionId: string,
-	extra: Record<string, unknown> = {},
-) {
-	const result = await runNode({
-		nodeType: new Anyformat(),
-		credentialTypes: [new AnyformatApi()],
-		credentials: { anyformatApi: { apiKey: API_KEYS.main, baseUrl: sim.url } },
-		parameters: {
-			resource: 'extraction',
-			operation: 'getResults',
-			workflowId: rl(workflowId),
-			collectionId,
-			...extra,
-		},
-	});
-	expect(result.error).toBeUndefined();
-	return result.items.map((item) => item.json);
-}
-
-const lastDelivery = (sim: Sim) => sim.webhooks.deliveries[sim.webhooks.deliveries.length - 1];
 
 describe('genuine deliveries start the workflow', () => {
 	test('extraction.completed: one execution with the same items as the Anyformat node gives', async () => {
@@ -163,25 +93,17 @@ describe('genuine deliveries start the workflow', () => {
 		});
 	});
 
-	test('extraction.failed: one item with anyformat.status "failed" and the event data', async () => {
+	test('extraction.failed: one item with anyformat.status "failed" and the run as the API reports it', async () => {
 		await withTrigger({}, async (sim, trigger) => {
 			await trigger.activate();
 			const id = await deliveredRun(sim, WF.invoice, 'FAIL_EXTRACTION please');
 			expect(lastDelivery(sim)).toMatchObject({ event: FAILED, status: 200 });
 			expect(trigger.executions).toHaveLength(1);
+			const run = await runOf(sim, WF.invoice, id);
 			expect(trigger.executions[0].items).toEqual([
-				{
-					anyformat: {
-						status: 'failed',
-						collection_id: id,
-						workflow_id: WF.invoice,
-						event: FAILED,
-						error_code: 'EXTRACTION_FAILED',
-						detail: expect.stringContaining('did not complete'),
-						processed_at: null,
-					},
-				},
+				await expectedEventItem(sim, WF.invoice, id, 'failed'),
 			]);
+			expect(run.status).toBe('error');
 		});
 	});
 
@@ -199,23 +121,22 @@ describe('genuine deliveries start the workflow', () => {
 		});
 	});
 
-	test('Fetch Results off: the event itself is emitted, after the API confirmed it', async () => {
+	test('Fetch Results off: one event item built from the run as the API confirmed it, nothing copied from the delivery', async () => {
 		await withTrigger({ fetchResults: false }, async (sim, trigger) => {
 			await trigger.activate();
+			// every delivery carries forged fields beside the real ones: none may reach the workflow
+			sim.webhooks.setMode({ extraBody: FORGED_BODY });
 			const done = await deliveredRun(sim, WF.invoice);
 			const failed = await deliveredRun(sim, WF.invoice, 'FAIL_EXTRACTION');
+			expect(sim.webhooks.deliveries.map((d) => d.status)).toEqual([200, 200]);
 			expect(trigger.executions).toHaveLength(2);
-			const deliveries = sim.webhooks.deliveries;
-			expect(trigger.executions[0].items).toEqual([deliveries[0].payload]);
-			expect(trigger.executions[1].items).toEqual([deliveries[1].payload]);
-			expect(trigger.executions[0].items[0]).toMatchObject({
-				event: COMPLETED,
-				data: { extraction_id: done },
-			});
-			expect(trigger.executions[1].items[0]).toMatchObject({
-				event: FAILED,
-				data: { extraction_id: failed },
-			});
+			expect(trigger.executions[0].items).toEqual([
+				await expectedEventItem(sim, WF.invoice, done, 'processed'),
+			]);
+			expect(trigger.executions[1].items).toEqual([
+				await expectedEventItem(sim, WF.invoice, failed, 'failed'),
+			]);
+			expectNothingForged(trigger);
 			// the run was checked with the API although no results are emitted
 			expect(sim.ledger.requests.filter((r) => r.route === 'results')).toHaveLength(2);
 
@@ -517,11 +438,12 @@ describe('at-least-once delivery', () => {
 			expect(JSON.parse(again.body!)).toEqual({
 				message: 'This event was already delivered for this run.',
 			});
+			// unsigned: refused, since this subscription's deliveries were seen signed (rule 5)
 			const unsigned = await sim.webhooks.send(
 				trigger.productionUrl,
 				payload(COMPLETED, id, WF.invoice),
 			);
-			expect(unsigned.status).toBe(200);
+			expect(unsigned.status).toBe(401);
 			expect(trigger.executions).toHaveLength(1);
 			// the failed event of another run is another key
 			await deliveredRun(sim, WF.invoice, 'FAIL_EXTRACTION');

@@ -199,6 +199,35 @@ describe('Anyformat Trigger lifecycle', () => {
 		}
 	});
 
+	test('a refused subscription is redacted like every other error: the API key never appears, even echoed by the API', async () => {
+		const sim = await startSim({ allowHttpWebhooks: false, echoCredentials: true });
+		const trigger = await new TriggerHarness({ baseUrl: sim.url, apiKey: API_KEYS.main }).start();
+		try {
+			const error = (await trigger.activate().then(
+				() => undefined,
+				(e: unknown) => e,
+			)) as NodeApiError;
+			expect(error).toBeInstanceOf(NodeApiError);
+			// the API's words are still shown, with the key masked
+			expect(error.description).toContain('Anyformat said: ');
+			expect(error.description).toContain('Authorization: Bearer ***');
+			const shown = JSON.stringify({
+				message: error.message,
+				description: error.description,
+				context: error.context,
+				cause: error.cause,
+				messages: error.messages,
+				response: (error as unknown as { errorResponse?: unknown }).errorResponse,
+			});
+			for (const form of [API_KEYS.main, Buffer.from(API_KEYS.main).toString('base64')]) {
+				expect(shown).not.toContain(form);
+			}
+		} finally {
+			await trigger.stop();
+			await sim.close();
+		}
+	});
+
 	test('the 50-subscription limit is refused with an error that says what to do', async () => {
 		await withTrigger({}, async (sim, trigger) => {
 			for (let i = 0; i < 50; i++)

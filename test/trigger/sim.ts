@@ -27,6 +27,7 @@ export interface SimDelivery {
 	timestamp: number;
 	copy: number;
 	signing: string;
+	reading: SigningReading;
 	headers: Record<string, string>;
 	body: string;
 	payload: { event: string; timestamp: string; data: Record<string, unknown> };
@@ -34,9 +35,16 @@ export interface SimDelivery {
 	error: string | null;
 }
 
+/** How the simulator's secret keys the HMAC (test/simulator/webhooks.js). */
+export type SigningReading = 'standard-webhooks' | 'whole-secret' | 'secret-after-prefix';
+export type Signing = 'valid' | 'invalid' | 'none' | 'unreadable';
+
 export interface SendOptions {
 	secret?: string;
-	signing?: 'valid' | 'invalid' | 'none';
+	signing?: Signing;
+	reading?: SigningReading;
+	/** fields added to the body (its `data` merged into the payload's `data`) */
+	extraBody?: Record<string, unknown>;
 	timestamp?: number;
 	webhookId?: string;
 	rawBody?: string;
@@ -60,7 +68,9 @@ export interface Sim {
 		setMode(mode: {
 			redeliver?: number;
 			delayMs?: number;
-			signing?: 'valid' | 'invalid' | 'none';
+			signing?: Signing;
+			reading?: SigningReading;
+			extraBody?: Record<string, unknown> | null;
 		}): unknown;
 		forget(id: string): boolean;
 		list(): SimSubscription[];
@@ -87,7 +97,14 @@ export interface Sim {
 
 const simulator = require('../simulator') as {
 	createSimulator(options?: Record<string, unknown>): Promise<Sim>;
-	signWebhook(secret: string, messageId: string, timestamp: number, body: string): string;
+	signWebhook(
+		secret: string,
+		messageId: string,
+		timestamp: number,
+		body: string,
+		reading?: SigningReading,
+	): string;
+	WEBHOOK_READINGS: SigningReading[];
 	SCENARIOS: Record<
 		'invoice' | 'split' | 'parseOnly' | 'lineItems' | 'falsyOverrides' | 'classification',
 		{ id: string }
@@ -100,6 +117,7 @@ export const WF = Object.fromEntries(
 
 /** `v1,<base64>`: a Standard Webhooks signature, as the simulator computes it. */
 export const signWebhook = simulator.signWebhook;
+export const READINGS = simulator.WEBHOOK_READINGS;
 
 export async function startSim(options: Record<string, unknown> = {}): Promise<Sim> {
 	return await simulator.createSimulator({
@@ -213,3 +231,50 @@ export function subscriptionOf(sim: Sim, url: string): SimSubscription {
 }
 
 export const newMessageId = () => `msg_${randomUUID().replace(/-/g, '').slice(0, 24)}`;
+
+/** The secret of the trigger's subscription, for crafting deliveries as Anyformat would sign them. */
+export const secretOf = (sim: Sim, trigger: TriggerHarness) =>
+	subscriptionOf(sim, trigger.productionUrl).secret;
+
+export const lastDelivery = (sim: Sim) =>
+	sim.webhooks.deliveries[sim.webhooks.deliveries.length - 1];
+
+/** The run's entry in its workflow's runs list, read outside the trigger. */
+export async function runOf(sim: Sim, workflowId: string, id: string) {
+	const response = await fetch(`${sim.url}/v2/workflows/${workflowId}/runs/?page_size=100`, {
+		headers: { Authorization: `Bearer ${API_KEYS.main}` },
+	});
+	const body = (await response.json()) as { results: Array<Record<string, string>> };
+	const run = body.results.find((r) => r.id === id);
+	if (!run) throw new Error(`run ${id} is not in the runs list`);
+	return run;
+}
+
+/** Fields a forger adds to a delivery's body, hoping they reach the workflow. */
+export const FORGED_BODY = {
+	results: { invoice_number: 'FORGED-1', total_amount: 999999 },
+	fields: { invoice_number: { value: 'FORGED-2' } },
+	data: {
+		status: 'processed',
+		processed_at: '1999-01-01T00:00:00.000Z',
+		fields: { total_amount: { value: 1 } },
+		results: { invoice_number: 'FORGED-3' },
+		collection_id: 'forged-collection',
+	},
+};
+
+/** No item of any execution carries anything a forger put in a delivery's body. */
+export function expectNothingForged(trigger: TriggerHarness) {
+	const text = JSON.stringify(trigger.executions.map((e) => e.items));
+	for (const forged of [
+		'FORGED',
+		'999999',
+		'1999-01-01',
+		'forged-collection',
+		'"results"',
+		'"fields"',
+		'processed_at',
+	]) {
+		expect([forged, text.includes(forged)]).toEqual([forged, false]);
+	}
+}
