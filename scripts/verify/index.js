@@ -10,6 +10,10 @@
  * --dir        the package to check (default: this repository)
  * --no-build   pack the dist/ that is there instead of running `n8n-node build` first
  */
+// eslint-plugin-n8n-nodes-base switches its rules to fixture mode when NODE_ENV is "test" (as under
+// jest): the scanner never runs so, and neither does this.
+if (process.env.NODE_ENV === 'test') delete process.env.NODE_ENV;
+
 const { execFileSync } = require('node:child_process');
 const { mkdtempSync, rmSync } = require('node:fs');
 const { tmpdir } = require('node:os');
