@@ -6,7 +6,8 @@
  */
 import { relative } from 'node:path';
 
-import type { INode, INodeType, IVersionedNodeType } from 'n8n-workflow';
+import { DirectoryLoader } from 'n8n-core';
+import type { INode, INodeProperties, INodeType, IVersionedNodeType } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
 import { AnyformatApi } from '../../credentials/AnyformatApi.credentials';
@@ -24,6 +25,38 @@ export const ex = require('../e2e/lib/examples') as {
 	exampleWorkflow(name: string): SavedWorkflow;
 };
 
+/**
+ * The Tool variant n8n makes of a node with `usableAsTool` (type `<package>.<name>Tool`) for AI Agents:
+ * the same parameters plus *Tool Description* (`descriptionType`, `toolDescription`). Enough to check a
+ * saved tool node's parameters; it cannot run (an agent calls it through n8n's tool wrapper).
+ */
+function toolVariant(node: INodeType): INodeType {
+	const description = node.description;
+	const toolProperties: INodeProperties[] = [
+		{
+			displayName: 'Tool Description',
+			name: 'descriptionType',
+			type: 'options',
+			options: [
+				{ name: 'Set Automatically', value: 'auto' },
+				{ name: 'Set Manually', value: 'manual' },
+			],
+			default: 'auto',
+		},
+		{ displayName: 'Description', name: 'toolDescription', type: 'string', default: description.description },
+	];
+	return {
+		description: {
+			...description,
+			name: `${description.name}Tool`,
+			displayName: `${description.displayName} Tool`,
+			properties: [...toolProperties, ...description.properties],
+		},
+	};
+}
+
+type SpecialParameters = { applySpecialNodeParameters(nodeType: INodeType): void };
+
 /** The package's node types by type name (`n8n-nodes-anyformat.<name>`), loaded from nodes/ (ts). */
 export function packageNodeTypes(): Map<string, INodeType | IVersionedNodeType> {
 	const pkg = require('../../package.json') as { n8n: { nodes: string[] } };
@@ -33,7 +66,11 @@ export function packageNodeTypes(): Map<string, INodeType | IVersionedNodeType> 
 		const className = source.split('/').pop()!.replace(/\.node$/, '');
 		const NodeClass = require(source)[className] as new () => INodeType;
 		const node = new NodeClass();
+		// what n8n's loader adds to a node type: Poll Times on polling nodes, CORS options on webhooks
+		// (a private method of n8n-core's DirectoryLoader that uses only its argument)
+		(DirectoryLoader.prototype as unknown as SpecialParameters).applySpecialNodeParameters(node);
 		types.set(`${ex.PACKAGE_NAME}.${node.description.name}`, node);
+		if (node.description.usableAsTool) types.set(`${ex.PACKAGE_NAME}.${node.description.name}Tool`, toolVariant(node));
 	}
 	return types;
 }
