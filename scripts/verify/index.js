@@ -68,6 +68,7 @@ async function packageStage(results, root) {
 	report(results, 'no forbidden lifecycle scripts', checks.lifecycleScriptProblems(pkg));
 	report(results, 'release scripts (release, prepublishOnly)', checks.releaseScriptProblems(pkg));
 	report(results, 'repository, bugs, homepage and author agree', checks.metadataProblems(pkg));
+	report(results, `CHANGELOG.md has a section for version ${pkg.version}`, checks.changelogProblems(root, pkg));
 	const wf = await workflowProblems(root);
 	report(results, 'GitHub workflows (YAML parses, actionlint, provenance publishing)', wf.problems, wf.files.join(', '));
 }

@@ -70,7 +70,20 @@ function metadataProblems(pkg) {
 	return problems;
 }
 
+/** The version being released has its own section in CHANGELOG.md (Keep a Changelog: `## [x.y.z] - date`). */
+function changelogProblems(root, pkg) {
+	let text;
+	try {
+		text = readFileSync(join(root, 'CHANGELOG.md'), 'utf8');
+	} catch {
+		return ['CHANGELOG.md is missing'];
+	}
+	const heading = new RegExp(`^## \\[${pkg.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm');
+	return heading.test(text) ? [] : [`CHANGELOG.md has no "## [${pkg.version}] - YYYY-MM-DD" section for package.json's version`];
+}
+
 module.exports = {
+	changelogProblems,
 	FORBIDDEN_LIFECYCLE_SCRIPTS,
 	readPackageJson,
 	lifecycleScriptProblems,

@@ -13,7 +13,7 @@ import { delimiter, join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const VERIFY = join(ROOT, 'scripts', 'verify', 'index.js');
-const PACKAGE_FILES = ['nodes', 'credentials', 'icons', '.github', 'package.json', 'README.md', 'LICENSE', 'eslint.config.mjs', 'tsconfig.json'];
+const PACKAGE_FILES = ['nodes', 'credentials', 'icons', '.github', 'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'eslint.config.mjs', 'tsconfig.json'];
 const env = { ...process.env, PATH: `${join(ROOT, 'node_modules', '.bin')}${delimiter}${process.env.PATH}` };
 
 let work: string;
@@ -73,6 +73,9 @@ const PLANTS: Record<string, (dir: string) => void> = {
 		const map = { version: 3, file: 'Router.js', sources: ['../../../../nodes/Anyformat/actions/router.ts'], mappings: '' };
 		writeFileSync(join(dir, 'dist/nodes/Anyformat/actions/router.js.map'), JSON.stringify(map));
 		appendFileSync(join(dir, 'dist/nodes/Anyformat/actions/router.js'), '\n//# sourceMappingURL=router.js.map\n');
+	},
+	'a version bumped without its CHANGELOG section': (dir) => {
+		editJson(join(dir, 'package.json'), (pkg) => (pkg.version = '9.9.9'));
 	},
 	'strict mode off (no cloud support)': (dir) => {
 		editJson(join(dir, 'package.json'), (pkg) => (pkg.n8n.strict = false));
@@ -142,6 +145,11 @@ describe('npm run verify', () => {
 			expect(many.output).toContain('router.js.map points at nodes/Anyformat/actions/router.ts, which is not in the package');
 		});
 
+		test('a version bumped without its CHANGELOG section', () => {
+			expect(line(many.output, 'CHANGELOG.md has a section for version 9.9.9')).toMatch(/^FAIL/);
+			expect(many.output).toContain('CHANGELOG.md has no "## [9.9.9] - YYYY-MM-DD" section');
+		});
+
 		test('strict mode off (no cloud support)', () => {
 			expect(line(many.output, 'cloud support')).toMatch(/^FAIL/);
 			expect(many.output).toContain('n8n.strict is not true');
@@ -158,6 +166,7 @@ describe('npm run verify', () => {
 				[
 					'cloud support (n8n-node cloud-support: strict mode, default eslint config)',
 					'no forbidden lifecycle scripts',
+					'CHANGELOG.md has a section for version 9.9.9',
 					'GitHub workflows (YAML parses, actionlint, provenance publishing)',
 					'scanner lint: source (package.json, nodes/, credentials/)',
 					'tarball holds only dist/, package.json, README, licence',
