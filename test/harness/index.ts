@@ -192,7 +192,7 @@ function notSupported(name: string) {
 	};
 }
 
-function buildAdditionalData(
+export function buildAdditionalData(
 	hooks: ExecutionLifecycleHooks,
 	credentialsHelper: HarnessCredentialsHelper,
 	executionId: string,
