@@ -1,0 +1,51 @@
+import type { IDataObject, IPollFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { OutputMode } from '../shared/transport/types';
+import { WEBHOOK_EVENTS } from '../shared/transport/webhooks';
+
+export interface PollSettings {
+	workflowId: string;
+	events: string[];
+	fetchResults: boolean;
+	output: OutputMode;
+	includeMarkdown: boolean;
+	minimumConfidence: number;
+	/** Include Runs Finished In The Last (hours); 0: start from now */
+	backlogHours: number;
+}
+
+export function readSettings(ctx: IPollFunctions): PollSettings {
+	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
+	const workflowId = String(
+		ctx.getNodeParameter('workflowId', '', { extractValue: true }) ?? '',
+	).trim();
+	if (!workflowId) {
+		throw new NodeOperationError(ctx.getNode(), 'Choose the Anyformat workflow to watch', {
+			description: 'The runs list is per workflow: pick one in the Workflow parameter.',
+		});
+	}
+	const rawEvents = ctx.getNodeParameter('events', []) as unknown;
+	const chosen = new Set(Array.isArray(rawEvents) ? rawEvents.map(String) : []);
+	const events = WEBHOOK_EVENTS.filter((event) => chosen.has(event));
+	if (events.length === 0) {
+		throw new NodeOperationError(ctx.getNode(), 'Select at least one event', {
+			description:
+				'Open the Anyformat Polling Trigger and choose the events that should start the workflow.',
+		});
+	}
+	const fetchResults = ctx.getNodeParameter('fetchResults', true) !== false;
+	const minimumConfidence = Number(options.minimumConfidence ?? 0);
+	const backlogHours = Number(options.includeFinishedWithin ?? 0);
+	return {
+		workflowId,
+		events,
+		fetchResults,
+		output: (fetchResults
+			? ctx.getNodeParameter('output', 'simplified')
+			: 'simplified') as OutputMode,
+		includeMarkdown: options.includeMarkdown === true,
+		minimumConfidence: Number.isFinite(minimumConfidence) ? minimumConfidence : 0,
+		backlogHours: Number.isFinite(backlogHours) && backlogHours > 0 ? backlogHours : 0,
+	};
+}
