@@ -10,7 +10,8 @@ import { normalizeRunStatus } from '../shared/transport/status';
  *   `finishedAt`, or equal to it with its id in `ids`, has been handled (emitted, or not selected, or
  *   finished before the trigger started). `ids` only holds the runs of one millisecond.
  * - `horizon`: every run created before it (`created_at`, ms) was in a final state when last read, so
- *   a poll reads the runs list back to it and no further. `null`: read the whole list.
+ *   a poll reads the runs list back to it and no further: the creation time of the oldest run still
+ *   under way (or left for the next poll), else just after the newest run. `null`: read the whole list.
  * - `order`, `count`: how the list was last seen, so the next poll starts at its newest page.
  */
 export interface Cursor {
@@ -148,7 +149,9 @@ export function advanceCursor(
 			// a final run not handled yet (left for the next poll)
 			return !handled.has(run.id) && !isHandled(run, next);
 		});
-		next.horizon = holding.length > 0 ? Math.min(...holding.map((run) => run.createdAt)) : newest;
+		// nothing holds it: every run created up to the newest one is final and handled
+		next.horizon =
+			holding.length > 0 ? Math.min(...holding.map((run) => run.createdAt)) : newest + 1;
 	}
 	if (list.order) next.order = list.order;
 	if (list.count !== undefined) next.count = list.count;

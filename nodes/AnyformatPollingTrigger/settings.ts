@@ -1,16 +1,13 @@
 import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { OutputMode } from '../shared/transport/types';
+import type { TriggerResultSettings } from '../shared/triggerSettings';
+import { readResultSettings } from '../shared/triggerSettings';
 import { WEBHOOK_EVENTS } from '../shared/transport/webhooks';
 
-export interface PollSettings {
+export interface PollSettings extends TriggerResultSettings {
 	workflowId: string;
 	events: string[];
-	fetchResults: boolean;
-	output: OutputMode;
-	includeMarkdown: boolean;
-	minimumConfidence: number;
 	/** Include Runs Finished In The Last (hours); 0: start from now */
 	backlogHours: number;
 }
@@ -34,18 +31,11 @@ export function readSettings(ctx: IPollFunctions): PollSettings {
 				'Open the Anyformat Polling Trigger and choose the events that should start the workflow.',
 		});
 	}
-	const fetchResults = ctx.getNodeParameter('fetchResults', true) !== false;
-	const minimumConfidence = Number(options.minimumConfidence ?? 0);
 	const backlogHours = Number(options.includeFinishedWithin ?? 0);
 	return {
+		...readResultSettings(ctx),
 		workflowId,
 		events,
-		fetchResults,
-		output: (fetchResults
-			? ctx.getNodeParameter('output', 'simplified')
-			: 'simplified') as OutputMode,
-		includeMarkdown: options.includeMarkdown === true,
-		minimumConfidence: Number.isFinite(minimumConfidence) ? minimumConfidence : 0,
 		backlogHours: Number.isFinite(backlogHours) && backlogHours > 0 ? backlogHours : 0,
 	};
 }

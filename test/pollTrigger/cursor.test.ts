@@ -66,12 +66,12 @@ describe('takeForThisPoll: selected events, at most N emitted, the rest for the 
 
 describe('advanceCursor: the state after a complete poll', () => {
 	test.each<[string, Cursor, ListedRun[], string[], Partial<Cursor>]>([
-		['nothing taken, nothing in flight: horizon to the newest run', cursor(50, ['x'], 10), [run('a', 'processed', 10, 40), run('b', 'processed', 20, 45)], [], { finishedAt: 50, ids: ['x'], horizon: 20 }],
-		['the finish time of the last taken run, with the ids at it', cursor(50, [], 10), [run('a', 'processed', 10, 60), run('b', 'processed', 11, 70), run('c', 'processed', 12, 70)], ['a', 'b', 'c'], { finishedAt: 70, ids: ['b', 'c'], horizon: 12 }],
-		['same millisecond as before: ids are added', cursor(70, ['b'], 10), [run('b', 'processed', 10, 70), run('c', 'processed', 11, 70)], ['c'], { finishedAt: 70, ids: ['b', 'c'], horizon: 11 }],
+		['nothing taken, nothing in flight: horizon just after the newest run', cursor(50, ['x'], 10), [run('a', 'processed', 10, 40), run('b', 'processed', 20, 45)], [], { finishedAt: 50, ids: ['x'], horizon: 21 }],
+		['the finish time of the last taken run, with the ids at it', cursor(50, [], 10), [run('a', 'processed', 10, 60), run('b', 'processed', 11, 70), run('c', 'processed', 12, 70)], ['a', 'b', 'c'], { finishedAt: 70, ids: ['b', 'c'], horizon: 13 }],
+		['same millisecond as before: ids are added', cursor(70, ['b'], 10), [run('b', 'processed', 10, 70), run('c', 'processed', 11, 70)], ['c'], { finishedAt: 70, ids: ['b', 'c'], horizon: 12 }],
 		['a run in flight holds the horizon', cursor(50, [], 10), [run('a', 'in_progress', 15, 15), run('b', 'processed', 20, 60)], ['b'], { finishedAt: 60, ids: ['b'], horizon: 15 }],
 		['a final run left for the next poll holds the horizon, the cursor stops before it', cursor(50, [], 10), [run('a', 'processed', 12, 60), run('b', 'processed', 11, 61)], ['a'], { finishedAt: 60, ids: ['a'], horizon: 11 }],
-		['a run in flight for over a day no longer holds it', cursor(50, [], 0), [run('stuck', 'pending', 0), run('b', 'processed', STALE_AFTER_MS + 10, STALE_AFTER_MS + 20)], ['b'], { horizon: STALE_AFTER_MS + 10 }],
+		['a run in flight for over a day no longer holds it', cursor(50, [], 0), [run('stuck', 'pending', 0), run('b', 'processed', STALE_AFTER_MS + 10, STALE_AFTER_MS + 20)], ['b'], { horizon: STALE_AFTER_MS + 11 }],
 		['an unknown status word holds it like a run in flight', cursor(50, [], 10), [{ ...run('a', undefined, 15), rawStatus: 'thinking' }, run('b', 'processed', 20, 60)], ['b'], { horizon: 15 }],
 		['an empty list keeps the horizon', cursor(50, [], null), [], [], { finishedAt: 50, ids: [], horizon: null }],
 	])('%s', (_name, c, runs, takenIds, expected) => {

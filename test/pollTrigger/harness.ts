@@ -20,12 +20,11 @@ import type { IDataObject, INode, INodeExecutionData, INodeParameters, IWorkflow
 import { Workflow } from 'n8n-workflow';
 import { PollContext, TriggersAndPollers } from 'n8n-core';
 
-import { AnyformatApi } from '../../credentials/AnyformatApi.credentials';
 import { AnyformatPollingTrigger } from '../../nodes/AnyformatPollingTrigger/AnyformatPollingTrigger.node';
-import { ensureN8nEnvironment, OPTIONAL_ADDITIONAL_DATA } from '../harness';
-import { HarnessCredentialsHelper } from '../harness/credentials-helper';
+import { ensureN8nEnvironment } from '../harness';
+import type { HarnessCredentialsHelper } from '../harness/credentials-helper';
 import { HarnessNodeTypes } from '../harness/node-types';
-import { strict } from '../harness/strict';
+import { TriggerHarness } from '../trigger/context';
 
 export const POLL_TYPE = 'n8n-nodes-anyformat.anyformatPollingTrigger';
 export const POLL_NODE_NAME = 'Anyformat Polling Trigger';
@@ -46,6 +45,7 @@ export class PollHarness {
 	readonly executions: PollExecution[] = [];
 	readonly errors: Error[] = [];
 	polls = 0;
+	private readonly base: TriggerHarness;
 	/** the active workflow in memory (n8n's ActiveWorkflows entry) */
 	private active: Workflow | undefined;
 
@@ -54,9 +54,8 @@ export class PollHarness {
 		apiKey: string,
 		public parameters: INodeParameters,
 	) {
-		this.credentialsHelper = new HarnessCredentialsHelper([new AnyformatApi()], {
-			anyformatApi: { apiKey, baseUrl },
-		});
+		this.base = new TriggerHarness({ baseUrl, apiKey });
+		this.credentialsHelper = this.base.credentialsHelper;
 	}
 
 	node(): INode {
@@ -94,36 +93,9 @@ export class PollHarness {
 		return (this.active?.staticData[`node:${POLL_NODE_NAME}`] as IDataObject | undefined) ?? {};
 	}
 
+	/** n8n's additionalData for trigger contexts, as the webhook trigger's harness builds it (no server needed). */
 	additionalData(): IWorkflowExecuteAdditionalData {
-		const base = 'http://127.0.0.1:1';
-		const data = {
-			credentialsHelper: this.credentialsHelper,
-			executionId: undefined,
-			workflowId: WORKFLOW_ID,
-			currentNodeParameters: undefined,
-			currentNodeExecutionIndex: 0,
-			restApiUrl: `${base}/rest`,
-			instanceBaseUrl: `${base}/`,
-			formBaseUrl: `${base}/form`,
-			formWaitingBaseUrl: `${base}/form-waiting`,
-			formTestBaseUrl: `${base}/form-test`,
-			webhookBaseUrl: `${base}/webhook`,
-			webhookWaitingBaseUrl: `${base}/webhook-waiting`,
-			webhookTestBaseUrl: `${base}/webhook-test`,
-			mcpBaseUrl: `${base}/mcp`,
-			mcpTestBaseUrl: `${base}/mcp-test`,
-			variables: {},
-			externalSecretsProxy: strict('externalSecretsProxy', {
-				hasProvider: () => false,
-				hasSecret: () => false,
-				getSecret: () => undefined,
-				listProviders: () => [],
-				listSecrets: () => [],
-				update: async () => {},
-			}),
-			logAiEvent: () => {},
-		};
-		return strict('additionalData', data, OPTIONAL_ADDITIONAL_DATA) as unknown as IWorkflowExecuteAdditionalData;
+		return this.base.additionalData();
 	}
 
 	/** WorkflowStaticDataService.saveStaticData: store only what n8n saw change. */
