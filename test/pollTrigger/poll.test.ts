@@ -62,7 +62,13 @@ describe('exactly once, whatever the order and the volume', () => {
 			const many = sim.seedRuns(WF.invoice, { count: 750 });
 			for (const id of many) sim.finishRun(id);
 			// the poll reads back to the late finisher (created before all of them), 100 emitted a poll
-			for (let i = 0; i < 10; i++) await trigger.poll();
+			const perPoll: number[] = [];
+			for (let i = 0; i < 10; i++) {
+				const mark = sim.ledger.requests.length;
+				await trigger.poll();
+				perPoll.push(listRequests(sim, mark).length);
+			}
+			console.log(`[poll cost ${runsOrder}] 750 runs finished between two polls: runs-list requests per poll ${JSON.stringify(perPoll)}`);
 			expect(trigger.executions.every((e) => e.items.length <= MAX_RUNS_PER_POLL)).toBe(true);
 			expectOnce(emittedKeys(trigger), many.map(completed));
 			sim.finishRun(late);
