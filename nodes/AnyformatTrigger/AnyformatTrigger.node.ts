@@ -30,7 +30,8 @@ export class AnyformatTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle: '={{ ($parameter["events"] || []).join(", ") }}',
-		description: 'Starts the workflow when an Anyformat extraction completes or fails',
+		description:
+			'Starts the workflow when an Anyformat extraction completes or fails, through a webhook (needs a public HTTPS URL; without one, use the Anyformat Polling Trigger)',
 		defaults: { name: 'Anyformat Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

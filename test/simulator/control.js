@@ -71,6 +71,11 @@ async function handleControl(sim, req, res, url) {
 			const ok = m[2] === 'finish' ? sim.finishRun(id) : sim.cancelRun(id);
 			return ok ? send(res, 200, sim.getRun(id)) : send(res, 404, { detail: 'unknown collection' });
 		}
+		if (method === 'POST' && path === '/_sim/runs/seed') {
+			// {workflowId, count?, text?, finished?}: runs created at once (see Simulator.seedRuns)
+			const b = await body(req);
+			return send(res, 200, { ids: sim.seedRuns(String(b.workflowId), b) });
+		}
 		if (method === 'GET' && path === '/_sim/faults') return send(res, 200, sim.faults.state());
 		if (method === 'POST' && path === '/_sim/faults') {
 			// {seed, rate, kinds, routes, slowMs} | {once: {kind, route}} | {clear: true}

@@ -1,6 +1,7 @@
 'use strict';
 // The Simulator: state (workflows, runs, ledger, webhooks, faults, rate windows) and the HTTP plumbing
 // every API request goes through: trailing-slash redirect -> route -> auth -> rate limit -> fault -> handler.
+const crypto = require('node:crypto');
 const http = require('http');
 const { normalizeOptions, mergeOptions } = require('./options');
 const { matchRoute, tierForPath, SUBMISSION_ROUTES } = require('./router');
@@ -9,6 +10,7 @@ const { Ledger } = require('./ledger');
 const { Faults, STATUS_KINDS, transportBefore, transportAfter } = require('./faults');
 const { WebhookHub } = require('./webhooks');
 const { RunStore } = require('./runs');
+const { MarkerScanner } = require('./document');
 const { SCENARIOS, buildWorkflows } = require('./scenarios');
 const { apiError, STATUS_FAULT_CODES, proxyHtml } = require('./errors');
 const { keyFingerprint } = require('./ids');
@@ -107,6 +109,34 @@ class Simulator {
 
 	finishRun(collectionId) {
 		return this.runs.finish(collectionId);
+	}
+
+	/**
+	 * Creates `count` runs of a workflow at once, without the API (for tests of list readers): each from
+	 * `text` (markers apply: FAIL_EXTRACTION ends it in error), in flight until finished (`finishRun`),
+	 * or finished right away with `finished: true`. Returns their ids, oldest first.
+	 */
+	seedRuns(workflowId, { count = 1, text = 'Invoice INV-7781 Total: $1,250.00', finished = false, org = 0 } = {}) {
+		const buf = Buffer.from(text, 'utf8');
+		const scanner = new MarkerScanner();
+		scanner.push(buf);
+		const upload = {
+			kind: 'text',
+			filename: 'text.txt',
+			mimeType: 'text/plain',
+			bytes: buf.length,
+			sha256: crypto.createHash('sha256').update(buf).digest('hex'),
+			text,
+			markers: scanner.result(),
+		};
+		const ids = [];
+		for (let i = 0; i < count; i++) {
+			const c = this.runs.create({ workflowId, upload, org });
+			this.runs.start(c, 24 * 3600 * 1000);
+			if (finished) this.runs.finish(c.id);
+			ids.push(c.id);
+		}
+		return ids;
 	}
 
 	cancelRun(collectionId) {

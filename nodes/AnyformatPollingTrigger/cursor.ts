@@ -1,0 +1,183 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import type { RunStatus as ListedStatus } from '../shared/transport/api';
+import type { RunStatus } from '../shared/transport/status';
+import { normalizeRunStatus } from '../shared/transport/status';
+
+/**
+ * What the trigger keeps between polls (the node's static data), bounded whatever the volume:
+ * - `finishedAt`, `ids`: every run in a final state whose `updated_at` (ms, the API's clock) is before
+ *   `finishedAt`, or equal to it with its id in `ids`, has been handled (emitted, or not selected, or
+ *   finished before the trigger started). `ids` only holds the runs of one millisecond.
+ * - `horizon`: every run created before it (`created_at`, ms) was in a final state when last read, so
+ *   a poll reads the runs list back to it and no further: the creation time of the oldest run still
+ *   under way (or left for the next poll), else just after the newest run. `null`: read the whole list.
+ * - `order`, `count`: how the list was last seen, so the next poll starts at its newest page.
+ */
+export interface Cursor {
+	finishedAt: number;
+	ids: string[];
+	horizon: number | null;
+	order?: 'desc' | 'asc';
+	count?: number;
+}
+
+export type TriggerEvent = 'extraction.completed' | 'extraction.failed';
+
+/** A runs-list entry as the trigger reads it. */
+export interface ListedRun {
+	id: string;
+	status: RunStatus | undefined;
+	/** the status word as the API wrote it */
+	rawStatus: string;
+	createdAt: number;
+	updatedAt: number;
+}
+
+/** A run that has not ended this long after it was created no longer holds the horizon back. */
+export const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
+
+export function eventOf(status: RunStatus | undefined): TriggerEvent | undefined {
+	if (status === 'processed') return 'extraction.completed';
+	if (status === 'error' || status === 'cancelled') return 'extraction.failed';
+	return undefined;
+}
+
+/** The key a *Remove Duplicates* node can use: one per run and event. */
+export function eventKey(event: string, runId: string): string {
+	return `${event}:${runId}`;
+}
+
+/** A list entry in the trigger's terms; `undefined` when it has no id or no readable times. */
+export function readListedRun(entry: ListedStatus): ListedRun | undefined {
+	if (typeof entry?.id !== 'string' || entry.id === '') return undefined;
+	const createdAt = Date.parse(String(entry.created_at ?? ''));
+	const updatedAt = Date.parse(String(entry.updated_at ?? ''));
+	if (Number.isNaN(createdAt) || Number.isNaN(updatedAt)) return undefined;
+	return {
+		id: entry.id,
+		status: normalizeRunStatus(entry.status),
+		rawStatus: String(entry.status),
+		createdAt,
+		updatedAt,
+	};
+}
+
+/** The stored cursor, or `undefined` when there is none (first activation) or it is unreadable. */
+export function readCursor(memory: IDataObject): Cursor | undefined {
+	const raw = memory.cursor as IDataObject | undefined;
+	if (typeof raw !== 'object' || raw === null) return undefined;
+	const { finishedAt, ids, horizon, order, count } = raw;
+	if (typeof finishedAt !== 'number' || !Array.isArray(ids)) return undefined;
+	return {
+		finishedAt,
+		ids: ids.filter((id): id is string => typeof id === 'string'),
+		horizon: typeof horizon === 'number' ? horizon : null,
+		...(order === 'desc' || order === 'asc' ? { order } : {}),
+		...(typeof count === 'number' ? { count } : {}),
+	};
+}
+
+export function isHandled(run: ListedRun, cursor: Cursor): boolean {
+	return (
+		run.updatedAt < cursor.finishedAt ||
+		(run.updatedAt === cursor.finishedAt && cursor.ids.includes(run.id))
+	);
+}
+
+/**
+ * The runs of one poll that have reached a final state and were not handled yet, oldest-finished
+ * first (ties by id), whether or not their event is selected. Runs created before the horizon were
+ * final at an earlier poll and are never taken again (even if the API later touches their `updated_at`).
+ */
+export function unhandledFinals(runs: ListedRun[], cursor: Cursor): ListedRun[] {
+	return runs
+		.filter(
+			(run) =>
+				eventOf(run.status) !== undefined &&
+				(cursor.horizon === null || run.createdAt >= cursor.horizon) &&
+				!isHandled(run, cursor),
+		)
+		.sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+
+/**
+ * Which of `finals` (from `unhandledFinals`) this poll takes: in order, until `maxEmitted` runs with a
+ * selected event are taken. Runs of an unselected event are taken (handled) without being emitted.
+ */
+export function takeForThisPoll(
+	finals: ListedRun[],
+	events: string[],
+	maxEmitted: number,
+): { taken: ListedRun[]; emitted: ListedRun[] } {
+	const taken: ListedRun[] = [];
+	const emitted: ListedRun[] = [];
+	for (const run of finals) {
+		const selected = events.includes(eventOf(run.status) as string);
+		if (selected && emitted.length >= maxEmitted) break;
+		taken.push(run);
+		if (selected) emitted.push(run);
+	}
+	return { taken, emitted };
+}
+
+/**
+ * The cursor after a poll that read every run created since `cursor.horizon` (`runs`) and handled
+ * `taken` (a prefix of `unhandledFinals(runs, cursor)`).
+ */
+export function advanceCursor(
+	cursor: Cursor,
+	runs: ListedRun[],
+	taken: ListedRun[],
+	list: { order?: 'desc' | 'asc'; count?: number },
+): Cursor {
+	let finishedAt = cursor.finishedAt;
+	let ids = cursor.ids;
+	if (taken.length > 0) {
+		const last = taken[taken.length - 1].updatedAt;
+		const atLast = taken.filter((run) => run.updatedAt === last).map((run) => run.id);
+		ids = last === finishedAt ? [...new Set([...ids, ...atLast])] : atLast;
+		finishedAt = last;
+	}
+	const next: Cursor = { finishedAt, ids, horizon: cursor.horizon };
+	const handled = new Set(taken.map((run) => run.id));
+	const seen = runs.filter((run) => cursor.horizon === null || run.createdAt >= cursor.horizon);
+	if (seen.length > 0) {
+		const newest = Math.max(...seen.map((run) => run.createdAt));
+		const holding = seen.filter((run) => {
+			if (eventOf(run.status) === undefined) return run.createdAt >= newest - STALE_AFTER_MS;
+			// a final run not handled yet (left for the next poll)
+			return !handled.has(run.id) && !isHandled(run, next);
+		});
+		// nothing holds it: every run created up to the newest one is final and handled
+		next.horizon =
+			holding.length > 0 ? Math.min(...holding.map((run) => run.createdAt)) : newest + 1;
+	}
+	if (list.order) next.order = list.order;
+	if (list.count !== undefined) next.count = list.count;
+	return next;
+}
+
+/** Runs still not ended a day after they were created: no longer waited for (the caller logs them). */
+export function staleRuns(runs: ListedRun[]): ListedRun[] {
+	if (runs.length === 0) return [];
+	const newest = Math.max(...runs.map((run) => run.createdAt));
+	return runs.filter(
+		(run) => eventOf(run.status) === undefined && run.createdAt < newest - STALE_AFTER_MS,
+	);
+}
+
+/**
+ * The cursor of a first activation: every run that is final now counts as handled, except those that
+ * finished after `since` (Include Runs Finished In The Last ...). Runs still under way are watched.
+ */
+export function initialCursor(runs: ListedRun[], since: number | undefined): Cursor {
+	const finals = runs.filter((run) => eventOf(run.status) !== undefined);
+	const latest = finals.length > 0 ? Math.max(...finals.map((run) => run.updatedAt)) : -Infinity;
+	let finishedAt = since === undefined ? latest : Math.min(latest, since);
+	let ids: string[] = [];
+	if (finishedAt === -Infinity) finishedAt = 0;
+	else if (since === undefined || since >= latest)
+		ids = finals.filter((run) => run.updatedAt === finishedAt).map((run) => run.id);
+	return { finishedAt, ids, horizon: null };
+}

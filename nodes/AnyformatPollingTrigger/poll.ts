@@ -1,0 +1,161 @@
+import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { listRunsPage } from '../shared/transport/api';
+import type { AnyformatContext } from '../shared/transport/request';
+import { ApiSession } from '../shared/transport/request';
+import type { Cursor, ListedRun } from './cursor';
+import {
+	advanceCursor,
+	eventOf,
+	initialCursor,
+	readCursor,
+	readListedRun,
+	staleRuns,
+	takeForThisPoll,
+	unhandledFinals,
+} from './cursor';
+import { itemsForRun } from './items';
+import type { PollSettings } from './settings';
+import { readSettings } from './settings';
+import { walkToHorizon } from './walk';
+
+/** Pages of 100 runs one poll reads at most (5,000 runs created since the oldest unfinished one). */
+export const MAX_PAGES_PER_POLL = 50;
+/** Runs one poll emits at most; the next poll goes on from there. */
+export const MAX_RUNS_PER_POLL = 100;
+
+async function openSession(ctx: IPollFunctions): Promise<ApiSession> {
+	// a poll context offers what the session uses (credentials, node, logger, the HTTP helper)
+	return await ApiSession.create(ctx as unknown as AnyformatContext);
+}
+
+/**
+ * One poll. Emits each run that reached a selected final state since the last poll, once, oldest
+ * finished first; the cursor in the node's static data moves only after every request of the poll
+ * has succeeded (a failed request throws: nothing is emitted and the next poll starts from the same
+ * cursor). See the README, "Anyformat Polling Trigger", for what n8n's saving of static data adds.
+ */
+export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+	const settings = readSettings(this);
+	const session = await openSession(this);
+	if (this.getMode() === 'manual') return await testEvent(this, session, settings);
+
+	const memory = this.getWorkflowStaticData('node');
+	const stored = readCursor(memory);
+	const walk = await walkToHorizon(
+		async (page) => await listRunsPage(session, settings.workflowId, page),
+		stored ?? {},
+		stored?.horizon ?? null,
+		MAX_PAGES_PER_POLL,
+	);
+	const runs = readRuns(this, walk.entries);
+	if (!walk.complete && stored) {
+		this.logger.warn(
+			`Anyformat Polling Trigger: more than ${MAX_PAGES_PER_POLL * 100} runs of workflow ${settings.workflowId} were created since the oldest run not yet handled (created ${new Date(stored.horizon ?? 0).toISOString()}); one poll reads at most ${MAX_PAGES_PER_POLL} pages. Nothing was emitted and the cursor did not move: the next poll starts from the same place.`,
+		);
+		return null;
+	}
+	const since =
+		settings.backlogHours > 0 ? Date.now() - settings.backlogHours * 3_600_000 : undefined;
+	const cursor = stored ?? initialCursor(runs, since);
+	if (!stored && !walk.complete) {
+		this.logger.warn(
+			`Anyformat Polling Trigger: first poll of workflow ${settings.workflowId} read its ${MAX_PAGES_PER_POLL * 100} most recent runs; older runs still processing are not watched.`,
+		);
+	}
+	const { items, taken } = await emitFinished(session, cursor, runs, settings);
+	const next = advanceCursor(cursor, runs, taken, walk);
+	for (const run of staleRuns(runs).filter(
+		(r) => cursor.horizon === null || r.createdAt >= cursor.horizon,
+	)) {
+		this.logger.warn(
+			`Anyformat Polling Trigger: run ${run.id} has been "${run.rawStatus}" for more than a day; it is no longer waited for.`,
+		);
+	}
+	saveCursor(memory, next);
+	this.logger.debug('Anyformat Polling Trigger polled', {
+		workflowId: settings.workflowId,
+		pages: walk.pages,
+		emittedRuns: taken.length,
+		requests: session.stats.requests,
+	});
+	return items.length > 0 ? [this.helpers.returnJsonArray(items)] : null;
+}
+
+function readRuns(
+	ctx: IPollFunctions,
+	entries: Parameters<typeof readListedRun>[0][],
+): ListedRun[] {
+	const runs: ListedRun[] = [];
+	for (const entry of entries) {
+		const run = readListedRun(entry);
+		if (run) runs.push(run);
+		else
+			ctx.logger.warn('Anyformat Polling Trigger: skipped a runs-list entry without id or times', {
+				id: String(entry?.id),
+			});
+	}
+	return runs;
+}
+
+/** Items of the runs this poll takes; stops before a run whose results are not ready yet. */
+async function emitFinished(
+	session: ApiSession,
+	cursor: Cursor,
+	runs: ListedRun[],
+	settings: PollSettings,
+): Promise<{ items: IDataObject[]; taken: ListedRun[] }> {
+	const planned = takeForThisPoll(
+		unhandledFinals(runs, cursor),
+		settings.events,
+		MAX_RUNS_PER_POLL,
+	);
+	const emitted = new Set(planned.emitted);
+	const items: IDataObject[] = [];
+	const taken: ListedRun[] = [];
+	for (const run of planned.taken) {
+		if (emitted.has(run)) {
+			const outcome = await itemsForRun(session, run, settings);
+			if (outcome.state === 'not-yet') break;
+			if (outcome.state === 'emit') items.push(...outcome.items);
+		}
+		taken.push(run);
+	}
+	return { items, taken };
+}
+
+function saveCursor(memory: IDataObject, next: Cursor): void {
+	// assign only on change: n8n saves static data it sees changed
+	if (JSON.stringify(memory.cursor) !== JSON.stringify(next))
+		memory.cursor = next as unknown as IDataObject;
+}
+
+/** "Fetch Test Event": the most recent finished run among the newest page of the list. */
+async function testEvent(
+	ctx: IPollFunctions,
+	session: ApiSession,
+	settings: PollSettings,
+): Promise<INodeExecutionData[][]> {
+	const walk = await walkToHorizon(
+		async (page) => await listRunsPage(session, settings.workflowId, page),
+		{},
+		Infinity,
+		2,
+	);
+	const finished = readRuns(ctx, walk.entries)
+		.filter((run) => settings.events.includes(eventOf(run.status) as string))
+		.sort((a, b) => b.updatedAt - a.updatedAt);
+	for (const run of finished) {
+		const outcome = await itemsForRun(session, run, settings);
+		if (outcome.state === 'emit') return [ctx.helpers.returnJsonArray(outcome.items)];
+	}
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`No finished run of workflow ${settings.workflowId} yet for the selected events`,
+		{
+			description:
+				'Run a document through this Anyformat workflow and let it finish (or select the other event), then fetch a test event again. The most recent runs of the list are looked at.',
+		},
+	);
+}

@@ -1,0 +1,111 @@
+import type { Page, RunStatus } from '../shared/transport/api';
+
+export type ListOrder = 'desc' | 'asc';
+
+export interface WalkResult {
+	/** every entry read, once each (by id; the last reading wins) */
+	entries: RunStatus[];
+	/** every run created since the horizon was read */
+	complete: boolean;
+	pages: number;
+	order?: ListOrder;
+	count: number;
+}
+
+/** The order of one page by `created_at`: `undefined` when it cannot tell, `mixed` when it is neither. */
+export function pageOrder(entries: RunStatus[]): ListOrder | 'mixed' | undefined {
+	const times = entries.map((entry) => Date.parse(String(entry.created_at ?? '')));
+	if (times.length < 2 || times.some(Number.isNaN)) return undefined;
+	let up = false;
+	let down = false;
+	for (let i = 1; i < times.length; i++) {
+		if (times[i] > times[i - 1]) up = true;
+		if (times[i] < times[i - 1]) down = true;
+	}
+	if (up && down) return 'mixed';
+	if (down) return 'desc';
+	if (up) return 'asc';
+	return undefined;
+}
+
+/** Whether a page reaches back past the horizon (an entry created before it). */
+export function reachesHorizon(entries: RunStatus[], horizon: number | null): boolean {
+	if (horizon === null) return false;
+	return entries.some((entry) => Date.parse(String(entry.created_at ?? '')) < horizon);
+}
+
+/** The next page towards older runs; newer pages first when an oldest-first list has grown. */
+export function nextPage(
+	order: ListOrder | undefined,
+	page: number,
+	lastPage: number,
+	visited: Set<number>,
+): number | undefined {
+	if (order === 'asc') {
+		for (let p = lastPage; p > page; p--) if (!visited.has(p)) return p;
+		for (let p = page - 1; p >= 1; p--) if (!visited.has(p)) return p;
+	}
+	for (let p = page + 1; p <= lastPage; p++) if (!visited.has(p)) return p;
+	for (let p = 1; p <= lastPage; p++) if (!visited.has(p)) return p;
+	return undefined;
+}
+
+/**
+ * Reads the runs list from its newest entries back to the horizon. The API does not document the
+ * list's order: it is read off `created_at` (newest-first lists are walked from page 1, oldest-first
+ * ones from their last page; a list in neither order is read whole). Newest first, a run created
+ * meanwhile only pushes entries to later pages (read twice, never missed); after a walk of several
+ * pages the newest page is read again, so that runs created during the walk are seen too. At most
+ * `maxPages` pages (plus that one) are read; then `complete` is false.
+ */
+export async function walkToHorizon(
+	fetchPage: (page: number) => Promise<Page<RunStatus>>,
+	known: { order?: ListOrder; count?: number },
+	horizon: number | null,
+	maxPages: number,
+): Promise<WalkResult> {
+	const byId = new Map<string, RunStatus>();
+	const visited = new Set<number>();
+	let order: ListOrder | undefined = known.order;
+	let mixed = false;
+	let page = order === 'asc' ? Math.max(1, Math.ceil((known.count ?? 0) / 100)) : 1;
+	let count = 0;
+	let firstCount: number | undefined;
+	let complete = false;
+	for (;;) {
+		const data = await fetchPage(page);
+		visited.add(page);
+		count = data.count;
+		firstCount ??= count;
+		for (const entry of data.results) byId.set(entry.id, entry);
+		const seenOrder = pageOrder(data.results);
+		if (seenOrder === 'mixed') mixed = true;
+		else if (seenOrder) order = seenOrder;
+		const lastPage = Math.max(1, Math.ceil(count / Math.max(1, data.page_size)));
+		const stop = !mixed && order !== undefined && reachesHorizon(data.results, horizon);
+		const newerUnread =
+			order === 'asc' &&
+			Array.from({ length: lastPage - page }, (_, i) => page + 1 + i).some((p) => !visited.has(p));
+		if ((stop && !newerUnread) || data.results.length === 0) {
+			complete = true;
+			break;
+		}
+		const next = nextPage(mixed ? undefined : order, page, lastPage, visited);
+		if (next === undefined) {
+			complete = true;
+			break;
+		}
+		if (visited.size >= maxPages) break;
+		page = next;
+	}
+	if (complete && visited.size > 1) {
+		// runs created while the walk went on sit on the newest page now
+		const newest = order === 'asc' ? Math.max(1, Math.ceil(count / 100)) : 1;
+		const data = await fetchPage(newest);
+		const overlap = data.results.some((entry) => byId.has(entry.id));
+		for (const entry of data.results) byId.set(entry.id, entry);
+		count = data.count;
+		if (!overlap && data.results.length > 0 && data.count !== firstCount) complete = false;
+	}
+	return { entries: [...byId.values()], complete, pages: visited.size, order, count };
+}

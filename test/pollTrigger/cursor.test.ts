@@ -1,0 +1,177 @@
+/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
+/** The trigger's decisions, as tables: what a poll emits, and what the cursor becomes. */
+import type { Cursor, ListedRun } from '../../nodes/AnyformatPollingTrigger/cursor';
+import {
+	advanceCursor,
+	eventKey,
+	initialCursor,
+	isHandled,
+	readCursor,
+	readListedRun,
+	STALE_AFTER_MS,
+	staleRuns,
+	takeForThisPoll,
+	unhandledFinals,
+} from '../../nodes/AnyformatPollingTrigger/cursor';
+import { nextPage, pageOrder, reachesHorizon } from '../../nodes/AnyformatPollingTrigger/walk';
+
+const run = (id: string, status: ListedRun['status'], createdAt: number, updatedAt = createdAt): ListedRun => ({
+	id,
+	status,
+	rawStatus: String(status),
+	createdAt,
+	updatedAt,
+});
+const cursor = (finishedAt: number, ids: string[] = [], horizon: number | null = 0): Cursor => ({ finishedAt, ids, horizon });
+const BOTH = ['extraction.completed', 'extraction.failed'];
+
+describe('isHandled: a final run counts as handled when it finished before the cursor, or at it with its id kept', () => {
+	test.each([
+		['finished before', run('a', 'processed', 0, 99), cursor(100), true],
+		['finished after', run('a', 'processed', 0, 101), cursor(100), false],
+		['same millisecond, id kept', run('a', 'processed', 0, 100), cursor(100, ['a']), true],
+		['same millisecond, another id', run('b', 'processed', 0, 100), cursor(100, ['a']), false],
+	])('%s', (_name, r, c, expected) => {
+		expect(isHandled(r, c)).toBe(expected);
+	});
+});
+
+describe('unhandledFinals: what a poll may emit', () => {
+	test.each<[string, ListedRun[], Cursor, string[]]>([
+		['nothing new', [run('a', 'processed', 10, 50)], cursor(50, ['a'], 10), []],
+		['in flight is never emitted', [run('a', 'in_progress', 10, 60)], cursor(50, [], 10), []],
+		['every final word, oldest finish first', [run('c', 'cancelled', 12, 90), run('e', 'error', 11, 70), run('p', 'processed', 10, 80)], cursor(50, [], 10), ['e', 'p', 'c']],
+		['ties in finish time: by id', [run('b', 'processed', 10, 60), run('a', 'processed', 11, 60)], cursor(50, [], 10), ['a', 'b']],
+		['a late finisher with an old created_at (at the horizon) is emitted', [run('old', 'processed', 10, 500), run('new', 'processed', 400, 450)], cursor(300, [], 10), ['new', 'old']],
+		['created before the horizon: final at an earlier poll, never again (even if updated_at moves)', [run('a', 'processed', 9, 999)], cursor(50, [], 10), []],
+		['horizon null (first poll): every final run after the cursor', [run('a', 'processed', 1, 60)], cursor(50, [], null), ['a']],
+	])('%s', (_name, runs, c, expected) => {
+		expect(unhandledFinals(runs, c).map((r) => r.id)).toEqual(expected);
+	});
+});
+
+describe('takeForThisPoll: selected events, at most N emitted, the rest for the next poll', () => {
+	const finals = [run('p1', 'processed', 1, 10), run('e1', 'error', 1, 11), run('p2', 'processed', 1, 12), run('e2', 'error', 1, 13)];
+	test.each<[string, string[], number, string[], string[]]>([
+		['both events', BOTH, 10, ['p1', 'e1', 'p2', 'e2'], ['p1', 'e1', 'p2', 'e2']],
+		['failed only: completed runs are taken (handled), not emitted', ['extraction.failed'], 10, ['p1', 'e1', 'p2', 'e2'], ['e1', 'e2']],
+		['cap of 2', BOTH, 2, ['p1', 'e1'], ['p1', 'e1']],
+		['cap of 1, failed only: stops before the second failed run', ['extraction.failed'], 1, ['p1', 'e1', 'p2'], ['e1']],
+	])('%s', (_name, events, max, taken, emitted) => {
+		const result = takeForThisPoll(finals, events, max);
+		expect(result.taken.map((r) => r.id)).toEqual(taken);
+		expect(result.emitted.map((r) => r.id)).toEqual(emitted);
+	});
+});
+
+describe('advanceCursor: the state after a complete poll', () => {
+	test.each<[string, Cursor, ListedRun[], string[], Partial<Cursor>]>([
+		['nothing taken, nothing in flight: horizon just after the newest run', cursor(50, ['x'], 10), [run('a', 'processed', 10, 40), run('b', 'processed', 20, 45)], [], { finishedAt: 50, ids: ['x'], horizon: 21 }],
+		['the finish time of the last taken run, with the ids at it', cursor(50, [], 10), [run('a', 'processed', 10, 60), run('b', 'processed', 11, 70), run('c', 'processed', 12, 70)], ['a', 'b', 'c'], { finishedAt: 70, ids: ['b', 'c'], horizon: 13 }],
+		['same millisecond as before: ids are added', cursor(70, ['b'], 10), [run('b', 'processed', 10, 70), run('c', 'processed', 11, 70)], ['c'], { finishedAt: 70, ids: ['b', 'c'], horizon: 12 }],
+		['a run in flight holds the horizon', cursor(50, [], 10), [run('a', 'in_progress', 15, 15), run('b', 'processed', 20, 60)], ['b'], { finishedAt: 60, ids: ['b'], horizon: 15 }],
+		['a final run left for the next poll holds the horizon, the cursor stops before it', cursor(50, [], 10), [run('a', 'processed', 12, 60), run('b', 'processed', 11, 61)], ['a'], { finishedAt: 60, ids: ['a'], horizon: 11 }],
+		['a run in flight for over a day no longer holds it', cursor(50, [], 0), [run('stuck', 'pending', 0), run('b', 'processed', STALE_AFTER_MS + 10, STALE_AFTER_MS + 20)], ['b'], { horizon: STALE_AFTER_MS + 11 }],
+		['an unknown status word holds it like a run in flight', cursor(50, [], 10), [{ ...run('a', undefined, 15), rawStatus: 'thinking' }, run('b', 'processed', 20, 60)], ['b'], { horizon: 15 }],
+		['an empty list keeps the horizon', cursor(50, [], null), [], [], { finishedAt: 50, ids: [], horizon: null }],
+	])('%s', (_name, c, runs, takenIds, expected) => {
+		const taken = unhandledFinals(runs, c).filter((r) => takenIds.includes(r.id));
+		expect(advanceCursor(c, runs, taken, {})).toMatchObject(expected);
+	});
+
+	test('the list order and count are kept for the next poll', () => {
+		expect(advanceCursor(cursor(1), [], [], { order: 'asc', count: 7 })).toMatchObject({ order: 'asc', count: 7 });
+	});
+
+	test('state stays the same size however many runs pass (10,000 runs, 100 a poll)', () => {
+		let c = initialCursor([], undefined);
+		const sizes: number[] = [];
+		for (let poll = 0; poll < 100; poll++) {
+			const runs = Array.from({ length: 100 }, (_, i) => run(`r${poll}-${i}`, 'processed', poll * 1000 + i, poll * 1000 + i + 500));
+			const { taken } = takeForThisPoll(unhandledFinals(runs, c), BOTH, 100);
+			expect(taken).toHaveLength(100);
+			c = advanceCursor(c, runs, taken, { order: 'desc', count: (poll + 1) * 100 });
+			sizes.push(JSON.stringify(c).length);
+		}
+		expect(Math.max(...sizes)).toBeLessThan(200);
+	});
+});
+
+describe('initialCursor: the first activation starts from now, or from a backlog on purpose', () => {
+	const runs = [run('a', 'processed', 1, 100), run('b', 'error', 2, 200), run('c', 'in_progress', 3)];
+	test.each<[string, number | undefined, Partial<Cursor>, string[]]>([
+		['from now: every run final now is handled', undefined, { finishedAt: 200, ids: ['b'] }, []],
+		['a backlog since 150: b is emitted', 150, { finishedAt: 150, ids: [] }, ['b']],
+		['a backlog since 50: both', 50, { finishedAt: 50, ids: [] }, ['a', 'b']],
+		['a backlog reaching past now: nothing', 900, { finishedAt: 200, ids: ['b'] }, []],
+	])('%s', (_name, since, expected, emitted) => {
+		const c = initialCursor(runs, since);
+		expect(c).toMatchObject({ ...expected, horizon: null });
+		expect(unhandledFinals(runs, c).map((r) => r.id)).toEqual(emitted);
+	});
+	test('an empty workflow: every later finish is new', () => {
+		expect(initialCursor([], undefined)).toEqual({ finishedAt: 0, ids: [], horizon: null });
+	});
+});
+
+describe('reading list entries and the stored cursor', () => {
+	test.each([
+		['older status words', { id: 'a', status: 'completed', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:01:00Z' }, 'processed'],
+		['failed → error', { id: 'a', status: 'failed', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:01:00Z' }, 'error'],
+	])('%s', (_name, entry, status) => {
+		expect(readListedRun(entry)?.status).toBe(status);
+	});
+	test.each([
+		['no id', { status: 'processed', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' }],
+		['no updated_at', { id: 'a', status: 'processed', created_at: '2026-01-01T00:00:00Z' }],
+	])('unreadable: %s', (_name, entry) => {
+		expect(readListedRun(entry as never)).toBeUndefined();
+	});
+	test('a cursor from static data, or none', () => {
+		expect(readCursor({})).toBeUndefined();
+		expect(readCursor({ cursor: { finishedAt: 'x' } })).toBeUndefined();
+		expect(readCursor({ cursor: { finishedAt: 5, ids: ['a', 3], horizon: 2, order: 'asc', count: 9 } })).toEqual({
+			finishedAt: 5,
+			ids: ['a'],
+			horizon: 2,
+			order: 'asc',
+			count: 9,
+		});
+	});
+	test('event key: one per run and event', () => {
+		expect(eventKey('extraction.completed', 'r1')).toBe('extraction.completed:r1');
+	});
+	test('stale runs', () => {
+		expect(staleRuns([run('s', 'queued', 0), run('n', 'processed', STALE_AFTER_MS + 1)]).map((r) => r.id)).toEqual(['s']);
+	});
+});
+
+describe('the walk: order from created_at, where to stop, which page next', () => {
+	const at = (...ms: number[]) => ms.map((t, i) => ({ id: `r${i}`, status: 'processed', created_at: new Date(t).toISOString() }));
+	test.each([
+		['newest first', at(3, 2, 1), 'desc'],
+		['oldest first', at(1, 2, 3), 'asc'],
+		['ties and one direction', at(3, 3, 1), 'desc'],
+		['neither', at(1, 3, 2), 'mixed'],
+		['one entry', at(1), undefined],
+		['all equal', at(1, 1), undefined],
+	])('%s', (_name, entries, order) => {
+		expect(pageOrder(entries as never)).toBe(order);
+	});
+	test.each([
+		['an entry before the horizon', at(5, 4), 5, true],
+		['none before it', at(6, 5), 5, false],
+		['no horizon', at(1), null, false],
+	])('reaches the horizon: %s', (_name, entries, horizon, expected) => {
+		expect(reachesHorizon(entries as never, horizon)).toBe(expected);
+	});
+	test.each<[string, 'desc' | 'asc' | undefined, number, number, number[], number | undefined]>([
+		['desc: the next page', 'desc', 1, 3, [1], 2],
+		['desc: the end', 'desc', 3, 3, [1, 2, 3], undefined],
+		['asc: from the last page back', 'asc', 5, 5, [5], 4],
+		['asc: a grown list first', 'asc', 3, 5, [3], 5],
+		['unknown: like desc', undefined, 1, 2, [1], 2],
+	])('%s', (_name, order, page, last, visited, expected) => {
+		expect(nextPage(order, page, last, new Set(visited))).toBe(expected);
+	});
+});
