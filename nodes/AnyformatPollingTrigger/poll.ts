@@ -2,7 +2,6 @@ import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { listRunsPage } from '../shared/transport/api';
-import type { AnyformatContext } from '../shared/transport/request';
 import { ApiSession } from '../shared/transport/request';
 import type { Cursor, ListedRun } from './cursor';
 import {
@@ -25,11 +24,6 @@ export const MAX_PAGES_PER_POLL = 50;
 /** Runs one poll emits at most; the next poll goes on from there. */
 export const MAX_RUNS_PER_POLL = 100;
 
-async function openSession(ctx: IPollFunctions): Promise<ApiSession> {
-	// a poll context offers what the session uses (credentials, node, logger, the HTTP helper)
-	return await ApiSession.create(ctx as unknown as AnyformatContext);
-}
-
 /**
  * One poll. Emits each run that reached a selected final state since the last poll, once, oldest
  * finished first; the cursor in the node's static data moves only after every request of the poll
@@ -38,7 +32,7 @@ async function openSession(ctx: IPollFunctions): Promise<ApiSession> {
  */
 export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
 	const settings = readSettings(this);
-	const session = await openSession(this);
+	const session = await ApiSession.create(this);
 	if (this.getMode() === 'manual') return await testEvent(this, session, settings);
 
 	const memory = this.getWorkflowStaticData('node');

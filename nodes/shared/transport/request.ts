@@ -5,6 +5,7 @@ import type {
 	IHttpRequestMethods,
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
+	IPollFunctions,
 	IWebhookFunctions,
 } from 'n8n-workflow';
 
@@ -19,7 +20,7 @@ import type { AttemptResult, RequestKind, RetryDecision } from './retryDecision'
 import { decideRetry, failureCode } from './retryDecision';
 
 export type AnyformatContext =
-	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
+	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions | IPollFunctions;
 
 export const CREDENTIAL_TYPE = 'anyformatApi';
 
@@ -123,7 +124,12 @@ export class ApiSession {
 	static async create(ctx: AnyformatContext, itemIndex = 0): Promise<ApiSession> {
 		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 		const redact = makeRedactor(credentials.apiKey as string | undefined);
-		const baseUrl = normalizeBaseUrl(ctx.getNode(), String(credentials.baseUrl ?? ''), itemIndex, redact);
+		const baseUrl = normalizeBaseUrl(
+			ctx.getNode(),
+			String(credentials.baseUrl ?? ''),
+			itemIndex,
+			redact,
+		);
 		return new ApiSession(ctx, baseUrl, redact);
 	}
 
@@ -188,7 +194,11 @@ export class ApiSession {
 				jitter: 0.8 + Math.random() * 0.4,
 			});
 			if (decision.action === 'return') {
-				return { ...(attempt.response as Answer), startedAt: grant.at, maybeAppliedBefore } as ApiResponse<T>;
+				return {
+					...(attempt.response as Answer),
+					startedAt: grant.at,
+					maybeAppliedBefore,
+				} as ApiResponse<T>;
 			}
 			if (decision.action !== 'retry') throw this.failure(request, decision, attempt, failures);
 			this.stats.retries++;
@@ -214,7 +224,11 @@ export class ApiSession {
 		try {
 			const response = await this.send(request, timeout);
 			const retryAfter = retryAfterMs(response.headers);
-			const result: AttemptResult = { status: response.statusCode, body: response.body, retryAfterMs: retryAfter };
+			const result: AttemptResult = {
+				status: response.statusCode,
+				body: response.body,
+				retryAfterMs: retryAfter,
+			};
 			return { startedAt, response, result };
 		} catch (error) {
 			return { startedAt, result: { code: failureCode(error) } };
@@ -229,10 +243,19 @@ export class ApiSession {
 	): Error {
 		if (decision.action === 'fateUnknown') {
 			const body = attempt.response?.body;
-			const partial = decision.code === 'UNREADABLE' && typeof body === 'string' ? body.slice(0, 2048) : undefined;
+			const partial =
+				decision.code === 'UNREADABLE' && typeof body === 'string'
+					? body.slice(0, 2048)
+					: undefined;
 			return new SubmissionFateUnknown(decision.reason, attempt.startedAt, decision.code, partial);
 		}
-		const error = this.failureError(request, decision.failure, decision.code, attempt.response, failures);
+		const error = this.failureError(
+			request,
+			decision.failure,
+			decision.code,
+			attempt.response,
+			failures,
+		);
 		return decision.notTaken ? markNotTaken(error) : error;
 	}
 
