@@ -116,8 +116,17 @@ const CASES: Case[] = [
 		parameters: () => runText(WF.invoice, '={{ $json.doc }}', noWait),
 		items: () => [{ json: { doc: 'Invoice INV-1' } }, { json: { doc: 'x'.repeat(1_000_001) } }],
 		index: 1,
-		message: /^The text is 1,000,001 characters long, over the 1,000,000 this node sends as text \(item 1\)$/,
+		message: /^The text is 1,000,001 bytes long in UTF-8, over the 1,000,000 bytes this node sends as text \(item 1\)$/,
 		description: /Send a document this large as a file: convert it with "Convert to File"/,
+	},
+	{
+		// 600,000 characters, 1,200,000 bytes: under the limit counted in characters, over it in bytes
+		kind: 'text under the limit in characters but over it in UTF-8 bytes',
+		parameters: () => runText(WF.invoice, '={{ $json.doc }}', noWait),
+		items: () => [{ json: { doc: 'Invoice INV-1' } }, { json: { doc: 'é'.repeat(600_000) } }],
+		index: 1,
+		message: /^The text is 1,200,000 bytes long in UTF-8, over the 1,000,000 bytes this node sends as text \(item 1\)$/,
+		description: /counted in bytes: an accented letter takes 2/,
 	},
 	{
 		kind: 'whitespace workflow id',

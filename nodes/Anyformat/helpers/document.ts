@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError } from '../../shared/transport/errors';
 import { MultipartBody, StreamedFile } from '../../shared/transport/multipart';
-import { checkFileName, hasControlCharacters, MAX_TEXT_CHARACTERS } from './inputs';
+import { checkFileName, hasControlCharacters, MAX_TEXT_BYTES } from './inputs';
 
 export interface DocumentToSubmit {
 	itemIndex: number;
@@ -37,17 +37,17 @@ export async function readDocument(
 				'Fill in "Text" or point it at a field that holds the document text, e.g. {{ $json.body }}. To send a file instead, set "Input Type" to Binary File.',
 			);
 		}
-		if (text.length > MAX_TEXT_CHARACTERS) {
-			throw inputError(
-				node,
-				itemIndex,
-				`The text is ${text.length.toLocaleString('en-US')} characters long, over the ${MAX_TEXT_CHARACTERS.toLocaleString('en-US')} this node sends as text (item ${itemIndex})`,
-				'Send a document this large as a file: convert it with "Convert to File" and set "Input Type" to Binary File.',
-			);
-		}
 		// Sent as bytes, not as a string part: the multipart encoder would turn every line break into
 		// CRLF (as browsers do), and Anyformat would not read the text it was given.
 		const bytes = Buffer.from(text, 'utf8');
+		if (bytes.length > MAX_TEXT_BYTES) {
+			throw inputError(
+				node,
+				itemIndex,
+				`The text is ${bytes.length.toLocaleString('en-US')} bytes long in UTF-8, over the ${MAX_TEXT_BYTES.toLocaleString('en-US')} bytes this node sends as text (item ${itemIndex})`,
+				'Anyformat limits a text part to about 1 MB (counted in bytes: an accented letter takes 2, most CJK characters 3). Send a document this large as a file: convert it with "Convert to File" and set "Input Type" to Binary File.',
+			);
+		}
 		const part = () =>
 			new StreamedFile('', 'text/plain; charset=utf-8', bytes.length, async function* () {
 				yield bytes;

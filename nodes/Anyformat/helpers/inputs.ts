@@ -5,7 +5,12 @@ import { asNodeError } from './outputs';
 import type { OutputMode } from '../../shared/transport/types';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-export const MAX_TEXT_CHARACTERS = 1_000_000;
+/**
+ * The most text sent as a text part, in UTF-8 bytes (what the server counts, not characters). The API
+ * probably caps a non-file form part at 1 MiB (Starlette's default `max_part_size`, 1,048,576 bytes;
+ * unconfirmed), and a decimal reading would say 1 MB: 1,000,000 bytes is under both.
+ */
+export const MAX_TEXT_BYTES = 1_000_000;
 
 /**
  * Reads an Anyformat id (workflow, run/collection) and refuses anything that is not an opaque id:
