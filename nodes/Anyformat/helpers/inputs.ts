@@ -166,6 +166,18 @@ export function checkFileName(ctx: IExecuteFunctions, name: string, itemIndex: n
 	return value;
 }
 
+export function checkMimeType(ctx: IExecuteFunctions, value: string, itemIndex: number): string {
+	if (/[\r\n]/.test(value)) {
+		throw inputError(
+			ctx.getNode(),
+			itemIndex,
+			`The MIME type is not valid (item ${itemIndex})`,
+			'Use a MIME type such as application/pdf.',
+		);
+	}
+	return value;
+}
+
 export function truncate(value: string, max = 80): string {
 	return value.length > max ? `${value.slice(0, max)}…` : value;
 }

@@ -91,14 +91,21 @@ export async function submitRun(
 	body: MultipartBody,
 	itemIndex: number,
 ): Promise<RunReceipt> {
-	const { body: receipt } = await session.request<IDataObject>({
-		method: 'POST',
-		path: endpoints.run(workflowId),
-		body,
-		kind: 'submit',
-		itemIndex,
-		subject: `workflow "${workflowId}"`,
-	});
+	let receipt: IDataObject;
+	try {
+		({ body: receipt } = await session.request<IDataObject>({
+			method: 'POST',
+			path: endpoints.run(workflowId),
+			body,
+			kind: 'submit',
+			itemIndex,
+			subject: `workflow "${workflowId}"`,
+		}));
+	} catch (error) {
+		// the document's own source (a download, the binary store) failed while it was being sent: the
+		// request broke off before its body was complete, so no run can exist; that failure is the error
+		throw body.sourceFailure() ?? error;
+	}
 	return {
 		collection_id: String(receipt.id ?? receipt.collection_id ?? ''),
 		workflow_id: String(receipt.workflow_id ?? workflowId),

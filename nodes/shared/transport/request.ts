@@ -298,7 +298,7 @@ export function backoffMs(attempt: number): number {
 	return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
-function failureCode(error: unknown): string {
+export function failureCode(error: unknown): string {
 	let current = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined;
 	for (let depth = 0; current && depth < 6; depth++) {
 		if (typeof current.code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(current.code)) {
