@@ -5,11 +5,13 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
+	reviewUnverifiedOption,
+	routeForReviewOption,
+	triggerOutputsExpression,
 	workflowRLC,
 } from '../shared/descriptions';
 import { searchWorkflows } from '../shared/methods/listSearch';
@@ -33,7 +35,8 @@ export class AnyformatTrigger implements INodeType {
 		description: 'Starts the workflow when an Anyformat extraction completes or fails',
 		defaults: { name: 'Anyformat Trigger' },
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		// one main output; two (Results, Needs Review) with Options → Route For Review
+		outputs: triggerOutputsExpression,
 		credentials: [{ name: 'anyformatApi', required: true }],
 		webhooks: [
 			{
@@ -70,6 +73,8 @@ export class AnyformatTrigger implements INodeType {
 						description:
 							'Whether to refuse deliveries that carry no verifiable signature. Signed deliveries (webhook-signature header) are always verified with the secret of the subscription. Anyformat does not document its signing scheme, so turn this on only once you have seen signed deliveries start this workflow.',
 					},
+					{ ...reviewUnverifiedOption, displayOptions: showWithResults },
+					{ ...routeForReviewOption, displayOptions: showWithResults },
 				],
 			},
 		],

@@ -1,7 +1,8 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { mapEnvelopeToItems } from '../shared/mapping/envelope';
-import type { OutputMode } from '../shared/transport/types';
+import { splitForReview, triggerOutputs } from '../shared/mapping/review';
+import type { OutputMode, ReviewRule } from '../shared/transport/types';
 import { ApiSession } from '../shared/transport/request';
 import type { RunConfirmation } from './confirm';
 import { confirmRun } from './confirm';
@@ -68,6 +69,8 @@ interface TriggerSettings {
 	includeMarkdown: boolean;
 	minimumConfidence: number;
 	requireSignature: boolean;
+	/** Route For Review on: the rule that sends an item to Needs Review */
+	review: ReviewRule | undefined;
 }
 
 function readSettings(ctx: IWebhookFunctions): TriggerSettings {
@@ -86,6 +89,13 @@ function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 		includeMarkdown: options.includeMarkdown === true,
 		minimumConfidence: Number.isFinite(minimumConfidence) ? minimumConfidence : 0,
 		requireSignature: options.requireSignature === true,
+		review:
+			options.routeForReview === true
+				? {
+						minimumConfidence: Number.isFinite(minimumConfidence) ? minimumConfidence : 0,
+						unverified: options.reviewUnverified === true,
+					}
+				: undefined,
 	};
 }
 
@@ -196,7 +206,9 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		const items = itemsFor(delivery, confirmation, settings);
 		record('recentDeliveries', key);
 		if (messageId !== undefined) record('recentMessageIds', messageId);
-		return { workflowData: [this.helpers.returnJsonArray(items)] };
+		const output = this.helpers.returnJsonArray(items);
+		if (triggerOutputs(this.getNode().parameters).length === 1) return { workflowData: [output] };
+		return { workflowData: splitForReview(output, () => settings.review) };
 	} finally {
 		inFlight.delete(flightKey);
 	}
@@ -258,6 +270,7 @@ function itemsFor(
 			output: settings.output,
 			includeMarkdown: settings.includeMarkdown,
 			minimumConfidence: settings.minimumConfidence,
+			review: settings.review,
 			collectionId: delivery.extractionId,
 			workflowId: delivery.workflowId,
 		});

@@ -68,6 +68,8 @@ export interface Sim {
 	configure(options: Record<string, unknown>): unknown;
 	finishRun(collectionId: string): boolean;
 	cancelRun(collectionId: string): boolean;
+	/** a reviewer's correction in the app on one field of a run's results */
+	reviewField(collectionId: string, field: string, patch: { value_override?: unknown; verification_status?: string | null }): boolean;
 	getRun(collectionId: string): { status: string; sha256: string; name: string } | null;
 	listRuns(): Array<{ id: string; status: string; sha256: string; name: string }>;
 	close(): Promise<void>;

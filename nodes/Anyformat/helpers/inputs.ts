@@ -2,7 +2,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError } from '../../shared/transport/errors';
 import { asNodeError } from './outputs';
-import type { OutputMode } from '../../shared/transport/types';
+import type { OutputMode, ReviewRule } from '../../shared/transport/types';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 /**
@@ -118,12 +118,14 @@ export interface ResultOptions {
 	includeMarkdown: boolean;
 	minimumConfidence: number;
 	timeoutSeconds: number;
+	/** Route For Review on: the rule that sends an item to Needs Review */
+	review: ReviewRule | undefined;
 }
 
 export function readResultOptions(ctx: IExecuteFunctions, itemIndex: number): ResultOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as Record<string, unknown>;
 	const output = ctx.getNodeParameter('output', itemIndex, 'simplified') as OutputMode;
-	return {
+	const result: ResultOptions = {
 		output: ['simplified', 'detailed', 'raw'].includes(output) ? output : 'simplified',
 		includeMarkdown: options.includeMarkdown === true,
 		minimumConfidence: readNumberOption(
@@ -143,7 +145,15 @@ export function readResultOptions(ctx: IExecuteFunctions, itemIndex: number): Re
 			max: 86_400,
 			fallback: 900,
 		}),
+		review: undefined,
 	};
+	if (options.routeForReview === true) {
+		result.review = {
+			minimumConfidence: result.minimumConfidence,
+			unverified: options.reviewUnverified === true,
+		};
+	}
+	return result;
 }
 
 /** A file name that can go into a multipart header as is: no path, no control characters. */

@@ -113,19 +113,22 @@ async function* readOrFail(
 	body: Body,
 	received: () => number,
 ): AsyncIterable<Uint8Array> {
+	let broken: unknown;
 	try {
 		yield* body;
+		return;
 	} catch (error) {
-		if (ctx.getExecutionCancelSignal?.()?.aborted) throw new ExecutionStoppedError();
-		throw fail(
-			ctx,
-			url,
-			itemIndex,
-			`broke off after ${received().toLocaleString('en-US')} bytes`,
-			// the code only here: n8n rewrites a message that names a network code into a generic one
-			`The connection to the source failed during the download (${failureCode(error)}). Nothing was submitted to Anyformat: run the item again.`,
-		);
+		broken = error;
 	}
+	if (ctx.getExecutionCancelSignal?.()?.aborted) throw new ExecutionStoppedError();
+	throw fail(
+		ctx,
+		url,
+		itemIndex,
+		`broke off after ${received().toLocaleString('en-US')} bytes`,
+		// the code only here: n8n rewrites a message that names a network code into a generic one
+		`The connection to the source failed during the download (${failureCode(broken)}). Nothing was submitted to Anyformat: run the item again.`,
+	);
 }
 
 /** A GET of the link, tried again like a read of the API; answers only a 2xx. */
@@ -145,9 +148,9 @@ async function openSource(ctx: IExecuteFunctions, url: URL, itemIndex: number): 
 			response.body?.destroy?.();
 			failure = { status: response.statusCode };
 		} catch (error) {
-			if (signal?.aborted) throw new ExecutionStoppedError();
 			failure = { code: failureCode(error) };
 		}
+		if (signal?.aborted) throw new ExecutionStoppedError();
 		if (!sourceFailureRetryable(failure) || attempt >= DOWNLOAD_ATTEMPTS) {
 			throw failedError(ctx, url, itemIndex, failure, attempt);
 		}

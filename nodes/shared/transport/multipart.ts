@@ -29,10 +29,12 @@ export class StreamedFile {
 	private async *guarded(): AsyncIterable<Uint8Array> {
 		try {
 			yield* this.open();
+			return;
 		} catch (error) {
 			this.failure = error as Error;
-			throw error;
 		}
+		// the source's own error (already an n8n error naming the item, for a download)
+		throw this.failure;
 	}
 
 	get [Symbol.toStringTag]() {

@@ -13,6 +13,8 @@ import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
 	outputField,
+	reviewUnverifiedOption,
+	routeForReviewOption,
 	timeoutOption,
 	workflowRLC,
 } from '../../../shared/descriptions';
@@ -120,6 +122,8 @@ const properties: INodeProperties[] = [
 				displayOptions: { show: { '/inputType': ['url'] } },
 			},
 			{ ...minimumConfidenceOption, displayOptions: { show: { '/waitForResults': [true] } } },
+			{ ...reviewUnverifiedOption, displayOptions: { show: { '/waitForResults': [true] } } },
+			{ ...routeForReviewOption, displayOptions: { show: { '/waitForResults': [true] } } },
 			{ ...timeoutOption, displayOptions: { show: { '/waitForResults': [true] } } },
 		],
 	},
