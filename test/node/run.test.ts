@@ -12,6 +12,7 @@ import { join } from 'node:path';
 
 import {
 	WF,
+	expectSizedUpload,
 	nodeError,
 	routesOf,
 	runAnyformat,
@@ -158,19 +159,8 @@ describe('extraction → run (binary): what arrives at the API', () => {
 			});
 			expect(result.error).toBeUndefined();
 			expect(result.items[0].json).toMatchObject({ invoice_number: 'INV-BIN-1', total_amount: 99 });
-			const [upload] = sim.ledger.uploads;
-			expect(upload).toMatchObject({
-				kind: 'file',
-				filename: 'invoice.pdf',
-				mimeType: 'application/pdf',
-				bytes: bytes.length,
-				sha256: sha256(bytes),
-				accepted: true,
-			});
 			// streamed with a known length: the multipart body is announced up front, not chunked
-			expect(upload.contentLength).toBeGreaterThan(bytes.length);
-			expect(upload.contentLength).toBeLessThan(bytes.length + 1024);
-			expect(sim.ledger.runs).toHaveLength(1);
+			expectSizedUpload(sim, bytes, 'invoice.pdf');
 		});
 	});
 

@@ -5,6 +5,8 @@
  * to set up runs. Tests run `test.concurrent` with one simulator each, so a ledger only ever holds
  * what one test caused.
  */
+import { createHash } from 'node:crypto';
+
 import { LoadOptionsContext } from 'n8n-core';
 import type {
 	INode,
@@ -235,6 +237,25 @@ export async function finishedRun(sim: Sim, workflowId: string, text = 'Invoice 
 	const id = await submitDirect(sim, workflowId, `${text} [[processing_ms:600000]]`);
 	sim.finishRun(id);
 	return id;
+}
+
+/**
+ * The one file upload the simulator received: exactly `bytes`, named and typed as given, accepted, and
+ * streamed with a known length (the multipart body announced up front with Content-Length, not chunked).
+ */
+export function expectSizedUpload(sim: Sim, bytes: Buffer, filename: string, mimeType = 'application/pdf') {
+	const [upload] = sim.ledger.uploads;
+	expect(upload).toMatchObject({
+		kind: 'file',
+		filename,
+		mimeType,
+		bytes: bytes.length,
+		sha256: createHash('sha256').update(bytes).digest('hex'),
+		accepted: true,
+	});
+	expect(upload.contentLength).toBeGreaterThan(bytes.length);
+	expect(upload.contentLength).toBeLessThan(bytes.length + 1024);
+	expect(sim.ledger.runs).toHaveLength(1);
 }
 
 /** API requests made after `mark` (a ledger length), e.g. those the node made. */

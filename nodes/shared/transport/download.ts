@@ -214,24 +214,24 @@ function failedError(
 	);
 }
 
-function emptyError(ctx: IExecuteFunctions, url: URL, itemIndex: number) {
-	return fail(
-		ctx,
-		url,
-		itemIndex,
+/** The two ways a 2xx answer is still not a document. */
+const NOT_A_DOCUMENT = {
+	empty: [
 		'gave an empty file',
 		'Anyformat cannot extract anything from zero bytes. Check that the link points at the file itself.',
-	);
+	],
+	webPage: [
+		'gave a web page (HTML), not a document',
+		'This is usually a login, consent or preview page. Use a direct download link (for example a signed storage URL, or the "download" link of a shared file).',
+	],
+} as const;
+
+function emptyError(ctx: IExecuteFunctions, url: URL, itemIndex: number) {
+	return fail(ctx, url, itemIndex, ...NOT_A_DOCUMENT.empty);
 }
 
 function webPageError(ctx: IExecuteFunctions, url: URL, itemIndex: number) {
-	return fail(
-		ctx,
-		url,
-		itemIndex,
-		'gave a web page (HTML), not a document',
-		'This is usually a login, consent or preview page. Use a direct download link (for example a signed storage URL, or the "download" link of a shared file).',
-	);
+	return fail(ctx, url, itemIndex, ...NOT_A_DOCUMENT.webPage);
 }
 
 function tooLargeError(ctx: IExecuteFunctions, url: URL, limits: DownloadLimits, what: string) {
