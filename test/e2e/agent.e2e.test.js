@@ -106,7 +106,8 @@ const toolResults = (requests) =>
 		.flatMap((r) => (r.body.messages || []).filter((m) => m.role === 'tool'))
 		.map((m) => (typeof m.content === 'string' ? m.content : JSON.stringify(m.content)));
 
-describe.each(agentVersions)('n8n %s: the Anyformat node as an AI Agent tool', (version) => {
+// the agent cases need 2.41.1's AI Agent (typeVersion 3); on a run of other versions only, they are skipped
+(agentVersions.length ? describe.each(agentVersions) : describe.skip.each([VERSIONS.latest]))('n8n %s: the Anyformat node as an AI Agent tool', (version) => {
 	let sim;
 	let n8n;
 	let model;
