@@ -110,6 +110,18 @@ describe('Route For Review', () => {
 		});
 	});
 
+	test.concurrent('as an AI agent tool (node type …Tool): one output, the flagged fields still named', async () => {
+		await withSim(async (sim) => {
+			const id = await finishedRun(sim, WF.invoice, 'Invoice INV-R11 Total: $11.00');
+			const result = await runAnyformat(sim, getResults(WF.invoice, id, { options: review() }), {
+				typeName: 'n8n-nodes-anyformat.anyformatTool',
+			});
+			expect(result.error).toBeUndefined();
+			expect(result.outputs).toHaveLength(1);
+			expect(result.items[0].json).toMatchObject({ invoice_number: 'INV-R11', anyformat: { review_fields: ['vendor_name'] } });
+		});
+	});
+
 	test.concurrent('option off: one output, as before', async () => {
 		await withSim(async (sim) => {
 			const id = await finishedRun(sim, WF.invoice, 'Invoice INV-R10 Total: $10.00');
