@@ -58,7 +58,8 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		description: 'The text to process',
+		description:
+			"The document's text itself, e.g. an e-mail body or the text a user gave an AI agent (at most 1,000,000 bytes in UTF-8; send anything longer as a file)",
 		displayOptions: { show: { inputType: ['text'] } },
 	},
 	{
