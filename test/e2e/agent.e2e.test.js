@@ -245,18 +245,68 @@ function reviewWorkflow(id, { collectionId } = {}) {
 	};
 }
 
-describe.each(reviewVersions)('n8n %s: Route For Review', (version) => {
+/** Manual → Run with Input Type URL on `link` (Content-Length and chunked: see startFiles). */
+function urlWorkflow(id, link) {
+	return {
+		id,
+		name: `Input Type URL (${id})`,
+		nodes: [
+			{ id: crypto.randomUUID(), name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{
+				id: crypto.randomUUID(),
+				name: 'Anyformat',
+				type: ex.NODE_TYPE,
+				typeVersion: 1,
+				position: [220, 0],
+				credentials: { anyformatApi: ex.EXAMPLE_CREDENTIAL },
+				parameters: {
+					resource: 'extraction',
+					operation: 'run',
+					workflowId: { __rl: true, mode: 'id', value: ex.SCENARIO.invoice },
+					inputType: 'url',
+					url: link,
+				},
+			},
+		],
+		connections: { Start: { main: [[{ node: 'Anyformat', type: 'main', index: 0 }]] } },
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+describe.each(reviewVersions)('n8n %s: Route For Review, and Input Type URL', (version) => {
 	let sim;
 	let n8n;
+	let files;
 
 	beforeAll(async () => {
 		sim = await createSimulator({ processingMs: 300 });
+		files = await startFiles();
 		({ n8n } = await ex.n8nWithExamples({ version, sim, tgz, workflows: {} }));
-		await n8n.importWorkflow(reviewWorkflow('afE2eReviewRun01'));
+		await n8n.importWorkflow([
+			reviewWorkflow('afE2eReviewRun01'),
+			urlWorkflow('afE2eUrlRun00001', `${files.url}/files/invoice-INV-2024-0847.pdf`),
+		]);
 	});
 	afterAll(async () => {
 		if (n8n) await n8n.dispose();
+		if (files) await files.close();
 		if (sim) await sim.close();
+	});
+
+	test("Input Type URL: n8n's HTTP helper downloads the file and streams it to the API, with Content-Length", async () => {
+		sim.reset();
+		const r = await n8n.executeWorkflow('afE2eUrlRun00001');
+		expect(r.error).toBeUndefined();
+		expect(r.items('Anyformat')).toEqual([expect.objectContaining({ invoice_number: 'INV-2024-0847', total_amount: 4087.5 })]);
+		expect(sim.ledger.uploads).toEqual([
+			expect.objectContaining({
+				filename: 'invoice-INV-2024-0847.pdf',
+				mimeType: 'application/pdf',
+				bytes: INVOICE_PDF.length,
+				sha256: sha256(INVOICE_PDF),
+				contentLength: expect.any(Number),
+			}),
+		]);
 	});
 
 	test('the flagged item leaves on Needs Review; after a reviewer corrects it, Get Results returns it on Results', async () => {
