@@ -9,7 +9,9 @@
  * overhead) therefore weigh SCALE times more here than against the real API.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 
@@ -34,6 +36,8 @@ export interface BenchOptions {
 	uploadBytes: number;
 	partitions: number;
 	log: (line: string) => void;
+	/** `url`: only the Input Type URL download rows */
+	only?: string;
 }
 
 interface RunFigures {
@@ -153,6 +157,61 @@ async function benchUpload(bytes: number, log: (line: string) => void) {
 		await sim.close();
 		rmSync(dir, { recursive: true, force: true });
 	}
+}
+
+/**
+ * The same for Input Type URL: the node downloads the file from a loopback file server (in this
+ * process, streaming from disk) and streams it into the upload. Once with Content-Length, once
+ * without (the upload is then sent chunked).
+ */
+async function benchUrlUpload(bytes: number, log: (line: string) => void) {
+	const dir = mkdtempSync(join(tmpdir(), 'anyformat-bench-url-'));
+	const sim = await startSimulator({ rateLimit: LIMITS, processingMs: 50 });
+	const files = createServer((req, res) => {
+		const [, mode, name] = (req.url ?? '').split('/');
+		const file = join(dir, name ?? '');
+		if (!['small.pdf', 'big.pdf'].includes(name ?? '')) return void res.writeHead(404).end();
+		const headers: Record<string, string | number> = { 'Content-Type': 'application/pdf' };
+		if (mode === 'sized') headers['Content-Length'] = statSync(file).size;
+		res.writeHead(200, headers);
+		createReadStream(file).pipe(res);
+	});
+	await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
+	const base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+	try {
+		writeFile(join(dir, 'small.pdf'), 1024 * 1024, 1);
+		log(`bench: writing a ${(bytes / 2 ** 30).toFixed(2)} GiB file in ${dir}`);
+		writeFile(join(dir, 'big.pdf'), bytes, 2);
+		const runs: Record<string, { small: Sample; big: Sample; idleRss: number; uploaded: number; contentLength: number | null }> = {};
+		for (const mode of ['sized', 'chunked']) {
+			const mark = sim.ledger.uploads.length;
+			const line = await runChild([sim.url, sim.apiKey, `${base}/${mode}/small.pdf`, `${base}/${mode}/big.pdf`, 'url']);
+			const upload = sim.ledger.uploads.slice(mark).find((u) => u.bytes === bytes);
+			runs[mode] = { ...JSON.parse(line), uploaded: upload?.bytes ?? 0, contentLength: upload?.contentLength ?? null };
+		}
+		// the baseline, in the same run: the same files uploaded from n8n's binary store
+		const mark = sim.ledger.uploads.length;
+		const line = await runChild([sim.url, sim.apiKey, join(dir, 'small.pdf'), join(dir, 'big.pdf'), 'binary']);
+		const upload = sim.ledger.uploads.slice(mark).find((u) => u.bytes === bytes);
+		runs.binary = { ...JSON.parse(line), uploaded: upload?.bytes ?? 0, contentLength: upload?.contentLength ?? null };
+		return runs as Record<'sized' | 'chunked' | 'binary', (typeof runs)[string]>;
+	} finally {
+		files.closeAllConnections();
+		files.close();
+		await sim.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function runChild(args: string[]): Promise<string> {
+	const child = spawn(process.execPath, ['--expose-gc', join(__dirname, 'upload-child.js'), ...args], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
+	let out = '';
+	child.stdout.on('data', (chunk) => (out += chunk));
+	const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+	if (code !== 0) throw new Error(`upload child failed (${code}): ${out}`);
+	return out.trim().split('\n').pop() ?? '';
 }
 
 interface Sample {
@@ -279,8 +338,52 @@ function bigEnvelope(partitions: number, c: { fileId: string; name: string }) {
 const fmt = (n: number, digits = 2) => n.toFixed(digits);
 const mb = (bytes: number) => `${fmt(bytes / 2 ** 20, 1)} MB`;
 
+type UrlRuns = Awaited<ReturnType<typeof benchUrlUpload>>;
+
+function urlRows(options: BenchOptions, url: UrlRuns): Array<[string, string, string, string, boolean | null]> {
+	return (['sized', 'chunked'] as const).map((mode) => {
+		const run = url[mode];
+		// the rise of RSS during the big run itself, from its own start: stricter than peak vs peak (the
+		// 1 MB run after the big one starts from the RSS the big one left, which hides a rise)
+		const growth = run.big.peakRss - run.big.startRss;
+		const base = url.binary;
+		const baseGrowth = base.big.peakRss - base.big.startRss;
+		return [
+			`RSS rise during a ${mb(options.uploadBytes)} run from a URL (${mode === 'sized' ? 'with Content-Length' : 'no Content-Length: chunked'}); baseline: the same file from n8n's binary store`,
+			`${mb(growth)} (${mb(run.big.startRss)} → ${mb(run.big.peakRss)})`,
+			`${mb(baseGrowth)} (${mb(base.big.startRss)} → ${mb(base.big.peakRss)})`,
+			'≤ 64 MB',
+			growth <= 64 * 2 ** 20 && run.uploaded === options.uploadBytes,
+		];
+	});
+}
+
+function urlNotes(options: BenchOptions, url: UrlRuns): string[] {
+	return (['sized', 'chunked'] as const).map((mode) => {
+		const run = url[mode];
+		return `- URL (${mode}): ${mb(run.uploaded)} downloaded from a loopback server and received by the simulator with Content-Length ${run.contentLength} in ${fmt(run.big.ms / 1000)} s (checked first, then downloaded again and streamed into the upload; nothing stored); RSS of the child: idle ${mb(run.idleRss)}, 1 MB run ${mb(run.small.startRss)} → ${mb(run.small.peakRss)}, ${mb(options.uploadBytes)} run ${mb(run.big.startRss)} → ${mb(run.big.peakRss)}.`;
+	});
+}
+
+function markdownTable(rows: Array<[string, string, string, string, boolean | null]>): string {
+	return [
+		'| figure | this node | baseline | target | met |',
+		'|---|---|---|---|---|',
+		...rows.map(([a, b, c, d, ok]) => `| ${a} | ${b} | ${c} | ${d} | ${ok === null ? '' : ok ? 'yes' : 'NO'} |`),
+	].join('\n');
+}
+
+/** `npm run bench -- --only url`: the URL download rows alone. */
+async function runUrlBench(options: BenchOptions) {
+	options.log('bench: URL download memory …');
+	const url = await benchUrlUpload(options.uploadBytes, options.log);
+	options.log(`bench: URL: ${JSON.stringify(url)}`);
+	return { table: markdownTable(urlRows(options, url)), notes: urlNotes(options, url).join('\n'), url };
+}
+
 export async function runBench(options: BenchOptions) {
 	const { log } = options;
+	if (options.only === 'url') return await runUrlBench(options);
 	const docs = makeDocs(options.docs, processingTimes(options.docs, options.seed), 'bench');
 	const maxProcessing = Math.max(...docs.map((d) => d.processingMs));
 	const submissionFloor = (options.docs * WINDOW_MS) / LIMITS.submission;
@@ -297,6 +400,9 @@ export async function runBench(options: BenchOptions) {
 	log('bench: upload memory …');
 	const upload = await benchUpload(options.uploadBytes, log);
 	log(`bench: upload: ${JSON.stringify(upload)}`);
+	log('bench: URL download memory …');
+	const url = await benchUrlUpload(options.uploadBytes, log);
+	log(`bench: URL: ${JSON.stringify(url)}`);
 	log('bench: mapping …');
 	const typicalProcessing = (REAL_PROCESSING_MS[0] + REAL_PROCESSING_MS[1]) / 2 / SCALE;
 	const mapping = await benchMapping(options.partitions, typicalProcessing);
@@ -333,17 +439,15 @@ export async function runBench(options: BenchOptions) {
 			mapping.mapMs / mapping.runMs <= 0.05,
 		],
 	];
-	const table = [
-		'| figure | this node | baseline | target | met |',
-		'|---|---|---|---|---|',
-		...rows.map(([a, b, c, d, ok]) => `| ${a} | ${b} | ${c} | ${d} | ${ok === null ? '' : ok ? 'yes' : 'NO'} |`),
-	].join('\n');
+	rows.splice(3, 0, ...urlRows(options, url));
+	const table = markdownTable(rows);
 	const notes = [
 		`- the node: ${node.correct}/${options.docs} items paired with their input and holding its results; ${node.rateLimited} answers 429; ${node.duplicates} documents run twice; requests ${Object.entries(node.byRoute).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
 		`- the baseline: ${baseline.correct}/${options.docs} results; requests ${Object.entries(baseline.byRoute).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
 		`- upload: ${mb(upload.uploaded)} received by the simulator with Content-Length ${upload.contentLength} in ${fmt(upload.big.ms / 1000)} s (streamed into n8n's binary store, then to the API); RSS of the child: idle ${mb(upload.idleRss)}, 1 MB run ${mb(upload.small.startRss)} → ${mb(upload.small.peakRss)}, ${mb(options.uploadBytes)} run ${mb(upload.big.startRss)} → ${mb(upload.big.peakRss)}.`,
+		...urlNotes(options, url),
 		`- mapping: ${mapping.items} items from ${mb(mapping.envelopeBytes)} of JSON in ${fmt(mapping.mapMs, 1)} ms (median of 15); the same run's Get Results (no waiting) took ${fmt(mapping.getMs)} ms for ${mapping.getItems} items, so mapping is ${fmt((100 * mapping.mapMs) / mapping.getMs, 1)} % of that.`,
 		`- machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${mb(totalmem())} RAM, Node ${process.versions.node}; ${new Date().toISOString().slice(0, 10)}; \`npm run bench\`.`,
 	].join('\n');
-	return { table, notes, node, baseline, upload, mapping, floor };
+	return { table, notes, node, baseline, upload, url, mapping, floor };
 }

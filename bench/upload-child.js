@@ -5,12 +5,14 @@
  * every 10 ms while it runs (started with --expose-gc: each run starts from a collected heap). First a
  * warm-up, then the 1 MB file (the baseline), then the big one, then the 1 MB file again.
  * Prints one JSON line: {idleRss, small: {peakRss, startRss, ms, ok}, big: {...}}.
- * Usage: node bench/upload-child.js <simulator url> <api key> <small file> <big file>
+ * Usage: node bench/upload-child.js <simulator url> <api key> <small file> <big file> [binary|url]
+ * With `url`, the two files are links (Input Type URL): the node downloads each one and streams it
+ * into the upload, nothing stored.
  */
 require('./ts-register');
 
 const fs = require('node:fs');
-const [url, apiKey, small, big] = process.argv.slice(2);
+const [url, apiKey, small, big, mode = 'binary'] = process.argv.slice(2);
 const { runNode, cleanupHarnessTempDir, AUDIT_FILE } = require('../test/harness');
 const { Anyformat } = require('../nodes/Anyformat/Anyformat.node');
 const { AnyformatApi } = require('../credentials/AnyformatApi.credentials');
@@ -32,12 +34,13 @@ async function upload(path) {
 			resource: 'extraction',
 			operation: 'run',
 			workflowId: { __rl: true, mode: 'id', value: '0686bb97-8c30-70f0-8000-00000000a001' },
-			inputType: 'binary',
+			...(mode === 'url' ? { inputType: 'url', url: path } : { inputType: 'binary' }),
 			waitForResults: true,
+			options: { maxDownloadSize: 10240 },
 		},
 		credentials: { anyformatApi: { apiKey, baseUrl: url } },
 		credentialTypes: [new AnyformatApi()],
-		items: [{ json: {}, binary: { data: { data: path, mimeType: 'application/pdf' } } }],
+		items: [mode === 'url' ? { json: {} } : { json: {}, binary: { data: { data: path, mimeType: 'application/pdf' } } }],
 	});
 	clearInterval(timer);
 	peakRss = Math.max(peakRss, rss());

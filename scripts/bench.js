@@ -3,7 +3,8 @@
 /**
  * `npm run bench`: the Anyformat node against the local simulator, side by side with the hand-built
  * baseline (bench/bench.ts). Prints the table (Markdown, as in README → Benchmark) and takes a few
- * minutes. Options: --docs 200 --seed 1 --upload-mb 1024 --partitions 1000
+ * minutes. Options: --docs 200 --seed 1 --upload-mb 1024 --partitions 1000 --only url (just the
+ * Input Type URL download rows)
  */
 require('../bench/ts-register');
 
@@ -22,6 +23,7 @@ async function main() {
 			seed: option('seed', 1),
 			uploadBytes: option('upload-mb', 1024) * 1024 * 1024,
 			partitions: option('partitions', 1000),
+			only: args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined,
 			log: (line) => process.stderr.write(`${line}\n`),
 		});
 		process.stdout.write(`\n${result.table}\n\n${result.notes}\n`);

@@ -9,6 +9,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import * as extraction from './actions/extraction/Extraction.resource';
 import { router } from './actions/router';
 import * as workflow from './actions/workflow/Workflow.resource';
+import { actionOutputsExpression } from '../shared/descriptions';
 import { searchWorkflows } from '../shared/methods/listSearch';
 
 export class Anyformat implements INodeType {
@@ -23,7 +24,8 @@ export class Anyformat implements INodeType {
 		defaults: { name: 'Anyformat' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		// one main output; two (Results, Needs Review) with Options → Route For Review
+		outputs: actionOutputsExpression,
 		credentials: [{ name: 'anyformatApi', required: true }],
 		properties: [
 			{

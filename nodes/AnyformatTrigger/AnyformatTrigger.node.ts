@@ -5,11 +5,13 @@ import type {
 	IWebhookFunctions,
 	IWebhookResponseData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
+	reviewUnverifiedOption,
+	routeForReviewOption,
+	triggerOutputsExpression,
 	workflowRLC,
 } from '../shared/descriptions';
 import { searchWorkflows } from '../shared/methods/listSearch';
@@ -34,7 +36,8 @@ export class AnyformatTrigger implements INodeType {
 			'Starts the workflow when an Anyformat extraction completes or fails, through a webhook (needs a public HTTPS URL; without one, use the Anyformat Polling Trigger)',
 		defaults: { name: 'Anyformat Trigger' },
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		// one main output; two (Results, Needs Review) with Options → Route For Review
+		outputs: triggerOutputsExpression,
 		credentials: [{ name: 'anyformatApi', required: true }],
 		webhooks: [
 			{
@@ -71,6 +74,8 @@ export class AnyformatTrigger implements INodeType {
 						description:
 							'Whether to refuse deliveries that carry no verifiable signature from the start. Without it, such deliveries are still checked with the API and their items say signature "unverified", until a first delivery verifies: from then on only signed deliveries are accepted. Anyformat does not document its signing scheme, so turn this on only once you have seen signed deliveries start this workflow.',
 					},
+					{ ...reviewUnverifiedOption, displayOptions: showWithResults },
+					{ ...routeForReviewOption, displayOptions: showWithResults },
 				],
 			},
 		],

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { mapEnvelopeToItems } from '../shared/mapping/envelope';
-import type { OutputMode } from '../shared/transport/types';
+import type { OutputMode, ReviewRule } from '../shared/transport/types';
 import type { RunConfirmation } from './confirm';
 import type { SigningReading } from './signature';
 
@@ -25,6 +25,8 @@ export interface ItemSettings {
 	output: OutputMode;
 	includeMarkdown: boolean;
 	minimumConfidence: number;
+	/** Route For Review on: the rule that sends an item to Needs Review */
+	review?: ReviewRule;
 }
 
 /** Whether the items need the run's times from the runs list (results items do not carry them). */
@@ -56,6 +58,7 @@ export function itemsFor(
 			output: settings.output,
 			includeMarkdown: settings.includeMarkdown,
 			minimumConfidence: settings.minimumConfidence,
+			review: settings.review,
 			collectionId: run.collectionId,
 			workflowId: run.workflowId,
 		}).map((item) => withMark(item, mark));

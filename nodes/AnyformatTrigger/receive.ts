@@ -1,5 +1,6 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
+import { splitForReview, triggerOutputs } from '../shared/mapping/review';
 import type { OutputMode } from '../shared/transport/types';
 import { decideSignature } from './acceptance';
 import { confirmWithApi } from './confirmDelivery';
@@ -82,6 +83,13 @@ function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 		includeMarkdown: options.includeMarkdown === true,
 		minimumConfidence: Number.isFinite(minimumConfidence) ? minimumConfidence : 0,
 		requireSignature: options.requireSignature === true,
+		review:
+			options.routeForReview === true
+				? {
+						minimumConfidence: Number.isFinite(minimumConfidence) ? minimumConfidence : 0,
+						unverified: options.reviewUnverified === true,
+					}
+				: undefined,
 	};
 }
 
@@ -169,7 +177,9 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		const items = itemsFor(confirmed.run, settings, mark);
 		record('recentDeliveries', key);
 		if (messageId !== undefined) record('recentMessageIds', messageId);
-		return { workflowData: [this.helpers.returnJsonArray(items)] };
+		const output = this.helpers.returnJsonArray(items);
+		if (triggerOutputs(this.getNode().parameters).length === 1) return { workflowData: [output] };
+		return { workflowData: splitForReview(output, () => settings.review) };
 	} finally {
 		inFlight.delete(flightKey);
 	}

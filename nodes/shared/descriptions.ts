@@ -1,4 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
+import { actionOutputs, triggerOutputs } from './mapping/review';
 
 export const workflowRLC: INodeProperties = {
 	displayName: 'Workflow',
@@ -119,3 +120,27 @@ export const minimumConfidenceOption: INodeProperties = {
 	description:
 		'Fields whose confidence (0–100) is below this are listed in anyformat.low_confidence_fields, for example to route them to a human review. 0 turns this off.',
 };
+
+export const routeForReviewOption: INodeProperties = {
+	displayName: 'Route For Review',
+	name: 'routeForReview',
+	type: 'boolean',
+	default: false,
+	description:
+		"Whether to send items a person should check to a second output, Needs Review: any field below Minimum Confidence (or, with Review Unverified Fields, not verified yet). Such an item lists those fields in anyformat.review_fields, and anyformat.verification_url opens the run in the Anyformat app. Fields a reviewer verified or corrected are never flagged. Set Minimum Confidence too.",
+};
+
+export const reviewUnverifiedOption: INodeProperties = {
+	displayName: 'Review Unverified Fields',
+	name: 'reviewUnverified',
+	type: 'boolean',
+	default: false,
+	description:
+		'Whether Route For Review also sends items with any field not yet verified in the Anyformat app (verification_status other than "verified") to Needs Review',
+};
+
+/** `outputs` of the Anyformat node: a second output, Needs Review, with Route For Review on. */
+export const actionOutputsExpression = `={{(${actionOutputs})($parameter)}}` as const;
+
+/** `outputs` of a trigger (webhook or polling) with Route For Review. */
+export const triggerOutputsExpression = `={{(${triggerOutputs})($parameter)}}` as const;

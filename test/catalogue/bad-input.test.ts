@@ -33,6 +33,7 @@ import {
 	type Sim,
 	withSim,
 } from '../node/support';
+import { startFileServer, type FileServer } from '../node/fileServer';
 
 const pdf = (text: string) => Buffer.from(`%PDF-1.7\n${text}\n%%EOF\n`);
 const binaryItem = (data: Buffer, fileName = 'invoice.pdf', property = 'data'): HarnessInputItem => ({
@@ -44,7 +45,42 @@ const noWait = { waitForResults: false };
 
 interface Ids {
 	finished: string;
+	/** the loopback file server's base URL (the URL input's links) */
+	files: string;
 }
+
+const PDF_HEADERS = { 'Content-Type': 'application/pdf' };
+let fileServer: Promise<FileServer> | undefined;
+/** One file server for the whole catalogue, started on first use (concurrent tests share it). */
+const files = () =>
+	(fileServer ??= startFileServer({
+		'/good.pdf': { body: pdf('Invoice INV-URL-GOOD Total: $1.00'), headers: PDF_HEADERS },
+		'/login': { body: '<!DOCTYPE html><html><body><form>Sign in</form></body></html>', headers: { 'Content-Type': 'text/html; charset=utf-8' } },
+		'/disguised.pdf': { body: '\n  <html><head><title>Sign in</title></head></html>', headers: PDF_HEADERS },
+		'/empty.pdf': { body: '', headers: PDF_HEADERS },
+		'/empty-chunked.pdf': { body: '', chunked: 1024, headers: PDF_HEADERS },
+		'/gone.pdf': { status: 404 },
+		'/private.pdf': { status: 403 },
+		'/big.pdf': { body: Buffer.alloc(2 * 1024 * 1024, 65), headers: PDF_HEADERS },
+	}));
+afterAll(async () => {
+	if (fileServer) await (await fileServer).close();
+});
+const runUrl = (link: string, extra: INodeParameters = {}) => ({
+	resource: 'extraction',
+	operation: 'run',
+	workflowId: rl(WF.invoice),
+	inputType: 'url',
+	url: '={{ $json.link }}',
+	...noWait,
+	...extra,
+});
+/** a good link first, then the bad one (item 1) */
+const links = (ids: Ids, bad: unknown): HarnessInputItem[] => [
+	{ json: { link: `${ids.files}/good.pdf` } },
+	{ json: { link: typeof bad === 'string' && bad.startsWith('/') ? `${ids.files}${bad}` : (bad as string) } },
+];
+const AT = (path: string) => `^The document at http://127\\.0\\.0\\.1:\\d+${path.replace(/\./g, '\\.')}`;
 
 interface Case {
 	kind: string;
@@ -116,8 +152,17 @@ const CASES: Case[] = [
 		parameters: () => runText(WF.invoice, '={{ $json.doc }}', noWait),
 		items: () => [{ json: { doc: 'Invoice INV-1' } }, { json: { doc: 'x'.repeat(1_000_001) } }],
 		index: 1,
-		message: /^The text is 1,000,001 characters long, over the 1,000,000 this node sends as text \(item 1\)$/,
+		message: /^The text is 1,000,001 bytes long in UTF-8, over the 1,000,000 bytes this node sends as text \(item 1\)$/,
 		description: /Send a document this large as a file: convert it with "Convert to File"/,
+	},
+	{
+		// 600,000 characters, 1,200,000 bytes: under the limit counted in characters, over it in bytes
+		kind: 'text under the limit in characters but over it in UTF-8 bytes',
+		parameters: () => runText(WF.invoice, '={{ $json.doc }}', noWait),
+		items: () => [{ json: { doc: 'Invoice INV-1' } }, { json: { doc: 'é'.repeat(600_000) } }],
+		index: 1,
+		message: /^The text is 1,200,000 bytes long in UTF-8, over the 1,000,000 bytes this node sends as text \(item 1\)$/,
+		description: /counted in bytes: an accented letter takes 2/,
 	},
 	{
 		kind: 'whitespace workflow id',
@@ -329,10 +374,103 @@ const CASES: Case[] = [
 		message: /^The MIME type is not valid \(item 1\)$/,
 		description: /Use a MIME type such as application\/pdf/,
 	},
+	// ---- Input Type URL: checked (downloaded up to its first bytes) before anything is sent ----
+	{
+		kind: 'URL: not a URL',
+		parameters: () => runUrl(''),
+		items: (ids) => links(ids, 'invoice.pdf'),
+		index: 1,
+		message: /^"invoice\.pdf" is not a valid URL \(item 1\)$/,
+		description: /Use a direct link to the file that starts with https:\/\//,
+	},
+	{
+		kind: 'URL: empty',
+		parameters: () => runUrl(''),
+		items: (ids) => links(ids, '  '),
+		index: 1,
+		message: /^The URL is empty \(item 1\)$/,
+		description: /Use a direct link to the file/,
+	},
+	{
+		kind: 'URL: not http(s)',
+		parameters: () => runUrl(''),
+		items: (ids) => links(ids, 'file:///etc/passwd'),
+		index: 1,
+		message: /^The URL "file:\/\/\/etc\/passwd" uses "file:", but only http:\/\/ and https:\/\/ links can be downloaded \(item 1\)$/,
+		description: /To send the file itself, set "Input Type" to Binary File/,
+	},
+	{
+		kind: 'URL: the source answers 404',
+		parameters: () => runUrl(''),
+		items: (ids) => links(ids, '/gone.pdf'),
+		index: 1,
+		message: new RegExp(`${AT('/gone.pdf')} answered HTTP 404 \\(item 1\\)$`),
+		description: /Nothing is at this link \(any more\)/,
+	},
+	{
+		kind: 'URL: the source answers 403 (an expired signed link)',
+		parameters: () => runUrl(''),
+		items: (ids) => links(ids, '/private.pdf?X-Amz-Signature=abc123secret'),
+		index: 1,
+		// the query (a signature) is never echoed
+		message: new RegExp(`${AT('/private.pdf')} answered HTTP 403 \\(item 1\\)$`),
+		description: /may have expired \(signed links do\)/,
+	},
+	{
+		kind: 'URL: a login page (text/html)',
+		parameters: () => runUrl(''),
+		items: (ids) => links(ids, '/login'),
+		index: 1,
+		message: new RegExp(`${AT('/login')} gave a web page \\(HTML\\), not a document \\(item 1\\)$`),
+		description: /usually a login, consent or preview page\. Use a direct download link/,
+	},
+	{
+		kind: 'URL: a web page served as application/pdf',
+		parameters: () => runUrl(''),
+		items: (ids) => links(ids, '/disguised.pdf'),
+		index: 1,
+		message: new RegExp(`${AT('/disguised.pdf')} gave a web page \\(HTML\\), not a document \\(item 1\\)$`),
+		description: /Use a direct download link/,
+	},
+	{
+		kind: 'URL: an empty body (Content-Length: 0)',
+		parameters: () => runUrl(''),
+		items: (ids) => links(ids, '/empty.pdf'),
+		index: 1,
+		message: new RegExp(`${AT('/empty.pdf')} gave an empty file \\(item 1\\)$`),
+		description: /cannot extract anything from zero bytes/,
+	},
+	{
+		kind: 'URL: an empty body (chunked, no Content-Length)',
+		parameters: () => runUrl(''),
+		items: (ids) => links(ids, '/empty-chunked.pdf'),
+		index: 1,
+		message: new RegExp(`${AT('/empty-chunked.pdf')} gave an empty file \\(item 1\\)$`),
+		description: /cannot extract anything from zero bytes/,
+	},
+	{
+		kind: 'URL: a body over Maximum Download Size',
+		parameters: () => runUrl('', { options: { maxDownloadSize: 1 } }),
+		items: (ids) => links(ids, '/big.pdf'),
+		index: 1,
+		message: new RegExp(`${AT('/big.pdf')} is 2,097,152 bytes, over the 1 MB limit \\(item 1\\)$`),
+		description: /Raise Options → Maximum Download Size/,
+	},
+	{
+		kind: 'URL: Maximum Download Size not a number',
+		parameters: () => runUrl('', { options: { maxDownloadSize: '={{ $json.limit }}' } }),
+		items: (ids) => [{ json: { link: `${ids.files}/good.pdf`, limit: 5 } }, { json: { link: `${ids.files}/good.pdf`, limit: 'lots' } }],
+		index: 1,
+		message: /^Maximum Download Size must be a number from 1 to 10240, but it is "lots" \(item 1\)$/,
+		description: /Set Options → Maximum Download Size to a number between 1 and 10240/,
+	},
 ];
 
 async function prepare(sim: Sim): Promise<Ids> {
-	return { finished: await finishedRun(sim, WF.invoice, 'Invoice INV-CAT Total: $3.00') };
+	return {
+		finished: await finishedRun(sim, WF.invoice, 'Invoice INV-CAT Total: $3.00'),
+		files: (await files()).url,
+	};
 }
 
 describe('bad input: a specific error, the right item, nothing sent', () => {

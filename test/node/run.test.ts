@@ -12,6 +12,7 @@ import { join } from 'node:path';
 
 import {
 	WF,
+	expectSizedUpload,
 	nodeError,
 	routesOf,
 	runAnyformat,
@@ -90,6 +91,28 @@ describe('extraction → run (text)', () => {
 		});
 	});
 
+	test.concurrent('the text limit is counted in UTF-8 bytes: 1,000,000 bytes go, one more stops before sending', async () => {
+		// the API's text part limit is probably 1 MiB of bytes: the simulator enforces that here
+		await withSim(
+			async (sim) => {
+				const fits = 'é'.repeat(500_000); // 500,000 characters, 1,000,000 bytes
+				const ok = await runAnyformat(sim, runText(WF.invoice, fits, { waitForResults: false }));
+				expect(ok.error).toBeUndefined();
+				expect(sim.ledger.uploads).toEqual([
+					expect.objectContaining({ kind: 'text', bytes: 1_000_000, sha256: sha256(fits), accepted: true }),
+				]);
+				// 600,000 characters (under a limit counted in characters), 1,200,000 bytes
+				const mark = sim.ledger.requests.length;
+				const over = await runAnyformat(sim, runText(WF.invoice, 'é'.repeat(600_000), { waitForResults: false }));
+				expect(nodeError(over).message).toBe(
+					'The text is 1,200,000 bytes long in UTF-8, over the 1,000,000 bytes this node sends as text (item 0)',
+				);
+				expect(sim.ledger.requests.slice(mark)).toEqual([]);
+			},
+			{ maxTextBytes: 1024 * 1024 },
+		);
+	});
+
 	test.concurrent('a receipt with another status word and no version_id (older deployments)', async () => {
 		await withSim(
 			async (sim) => {
@@ -136,19 +159,8 @@ describe('extraction → run (binary): what arrives at the API', () => {
 			});
 			expect(result.error).toBeUndefined();
 			expect(result.items[0].json).toMatchObject({ invoice_number: 'INV-BIN-1', total_amount: 99 });
-			const [upload] = sim.ledger.uploads;
-			expect(upload).toMatchObject({
-				kind: 'file',
-				filename: 'invoice.pdf',
-				mimeType: 'application/pdf',
-				bytes: bytes.length,
-				sha256: sha256(bytes),
-				accepted: true,
-			});
 			// streamed with a known length: the multipart body is announced up front, not chunked
-			expect(upload.contentLength).toBeGreaterThan(bytes.length);
-			expect(upload.contentLength).toBeLessThan(bytes.length + 1024);
-			expect(sim.ledger.runs).toHaveLength(1);
+			expectSizedUpload(sim, bytes, 'invoice.pdf');
 		});
 	});
 

@@ -5,6 +5,8 @@
  * to set up runs. Tests run `test.concurrent` with one simulator each, so a ledger only ever holds
  * what one test caused.
  */
+import { createHash } from 'node:crypto';
+
 import { LoadOptionsContext } from 'n8n-core';
 import type {
 	INode,
@@ -68,6 +70,8 @@ export interface Sim {
 	configure(options: Record<string, unknown>): unknown;
 	finishRun(collectionId: string): boolean;
 	cancelRun(collectionId: string): boolean;
+	/** a reviewer's correction in the app on one field of a run's results */
+	reviewField(collectionId: string, field: string, patch: { value_override?: unknown; verification_status?: string | null }): boolean;
 	getRun(collectionId: string): { status: string; sha256: string; name: string } | null;
 	listRuns(): Array<{ id: string; status: string; sha256: string; name: string }>;
 	close(): Promise<void>;
@@ -233,6 +237,25 @@ export async function finishedRun(sim: Sim, workflowId: string, text = 'Invoice 
 	const id = await submitDirect(sim, workflowId, `${text} [[processing_ms:600000]]`);
 	sim.finishRun(id);
 	return id;
+}
+
+/**
+ * The one file upload the simulator received: exactly `bytes`, named and typed as given, accepted, and
+ * streamed with a known length (the multipart body announced up front with Content-Length, not chunked).
+ */
+export function expectSizedUpload(sim: Sim, bytes: Buffer, filename: string, mimeType = 'application/pdf') {
+	const [upload] = sim.ledger.uploads;
+	expect(upload).toMatchObject({
+		kind: 'file',
+		filename,
+		mimeType,
+		bytes: bytes.length,
+		sha256: createHash('sha256').update(bytes).digest('hex'),
+		accepted: true,
+	});
+	expect(upload.contentLength).toBeGreaterThan(bytes.length);
+	expect(upload.contentLength).toBeLessThan(bytes.length + 1024);
+	expect(sim.ledger.runs).toHaveLength(1);
 }
 
 /** API requests made after `mark` (a ledger length), e.g. those the node made. */

@@ -315,6 +315,7 @@ function results(sim, ctx) {
 		);
 	}
 	const body = buildResults(wf, c, sim._options.frontendUrl);
+	applyReviews(body, c.reviews);
 	if (f && f.kind === 'missing-keys') {
 		for (const k of ['parse', 'extraction', 'classifications', 'splits', 'verification_url'])
 			delete body[k];
@@ -328,6 +329,18 @@ function results(sim, ctx) {
 		sim.faults.applied(f);
 	}
 	return { status: 200, body };
+}
+
+/** What a reviewer set in the app (see `Simulator.reviewField`) on the fields of a results body. */
+function applyReviews(body, reviews) {
+	if (!reviews) return;
+	const groups = [...(body.extractions || []).map((e) => e.fields), body.extraction].filter(Boolean);
+	for (const fields of groups) {
+		for (const [name, review] of Object.entries(reviews)) {
+			const target = fields[name];
+			if (target && !Array.isArray(target)) Object.assign(target, review);
+		}
+	}
 }
 
 function listRuns(sim, ctx) {

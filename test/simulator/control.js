@@ -76,6 +76,15 @@ async function handleControl(sim, req, res, url) {
 			const b = await body(req);
 			return send(res, 200, { ids: sim.seedRuns(String(b.workflowId), b) });
 		}
+		if (method === 'POST' && (m = /^\/_sim\/runs\/([^/]+)\/review$/.exec(path))) {
+			// {field, value_override?, verification_status?}: a reviewer's correction in the app
+			const b = await body(req);
+			const { field, ...patch } = b;
+			const id = decodeURIComponent(m[1]);
+			return sim.reviewField(id, String(field), patch)
+				? send(res, 200, { ok: true })
+				: send(res, 404, { detail: 'unknown collection' });
+		}
 		if (method === 'GET' && path === '/_sim/faults') return send(res, 200, sim.faults.state());
 		if (method === 'POST' && path === '/_sim/faults') {
 			// {seed, rate, kinds, routes, slowMs} | {once: {kind, route}} | {clear: true}

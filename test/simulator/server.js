@@ -143,6 +143,21 @@ class Simulator {
 		return this.runs.cancel(collectionId);
 	}
 
+	/**
+	 * A reviewer's work in the app on one field of a run's results: `{value_override, verification_status}`
+	 * (either or both), applied to that field in every extraction entry (and the deprecated `extraction`)
+	 * the results endpoint answers from now on. False when there is no such run.
+	 */
+	reviewField(collectionId, fieldName, patch) {
+		const c = this.runs.get(collectionId);
+		if (!c) return false;
+		const review = {};
+		if ('value_override' in patch) review.value_override = patch.value_override;
+		if ('verification_status' in patch) review.verification_status = patch.verification_status;
+		c.reviews = { ...(c.reviews || {}), [fieldName]: { ...(c.reviews?.[fieldName] || {}), ...review } };
+		return true;
+	}
+
 	/** A run's public state: {id, fileId, workflowId, status, name, kind, bytes, sha256, createdAt, ...} or null. */
 	getRun(collectionId) {
 		const c = this.runs.get(collectionId);

@@ -75,6 +75,8 @@ export interface DeliveryRecord {
 export interface ExecutionRecord {
 	/** what webhook() returned in workflowData[0] */
 	emitted: INodeExecutionData[];
+	/** every output webhook() returned (two with Route For Review: Results, Needs Review) */
+	outputs: INodeExecutionData[][];
 	/** the execution as n8n's engine ran it */
 	run: RunNodeResult;
 	/** the trigger node's output in that execution */
@@ -502,6 +504,7 @@ export class TriggerHarness {
 			});
 			const execution: ExecutionRecord = {
 				emitted,
+				outputs: result.workflowData,
 				run,
 				items: run.items.map((item) => item.json),
 				test,

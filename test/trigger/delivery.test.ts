@@ -93,6 +93,31 @@ describe('genuine deliveries start the workflow', () => {
 		});
 	});
 
+	test('Route For Review: a flagged run comes out on the second output, Needs Review, as the node routes it', async () => {
+		const extra = { options: { routeForReview: true, minimumConfidence: 70 } };
+		await withTrigger(extra, async (sim, trigger) => {
+			await trigger.activate();
+			const id = await deliveredRun(sim, WF.invoice);
+			expect(trigger.executions).toHaveLength(1);
+			const { outputs } = trigger.executions[0];
+			expect(outputs.map((o) => o.length)).toEqual([0, 1]);
+			expect(outputs[1][0].json).toMatchObject({
+				invoice_number: 'INV-7781',
+				anyformat: {
+					collection_id: id,
+					review_fields: ['vendor_name'],
+					verification_url: expect.stringContaining(`/files/${id}/`),
+				},
+			});
+			expect(outputs[1].map((i) => i.json)).toEqual(await nodeItems(sim, WF.invoice, id, extra));
+		});
+		await withTrigger({ options: { minimumConfidence: 70 } }, async (sim, trigger) => {
+			await trigger.activate();
+			await deliveredRun(sim, WF.invoice);
+			expect(trigger.executions[0].outputs).toHaveLength(1);
+		});
+	});
+
 	test('extraction.failed: one item with anyformat.status "failed" and the run as the API reports it', async () => {
 		await withTrigger({}, async (sim, trigger) => {
 			await trigger.activate();

@@ -84,7 +84,8 @@ export async function nodeItems(
 		},
 	});
 	expect(result.error).toBeUndefined();
-	return result.items.map(({ json }) => ({
+	// every output in order (Route For Review gives two)
+	return result.outputs.flat().map(({ json }) => ({
 		...json,
 		anyformat: { ...((json.anyformat as object) ?? {}), ...mark },
 	}));

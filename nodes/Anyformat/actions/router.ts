@@ -1,6 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { actionOutputs, splitForReview } from '../../shared/mapping/review';
+import { readResultOptions } from '../helpers/inputs';
 import * as extraction from './extraction/Extraction.resource';
 import * as workflow from './workflow/Workflow.resource';
 
@@ -33,5 +35,15 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 			},
 		);
 	}
-	return [await handler.execute.call(this, items)];
+	const output = await handler.execute.call(this, items);
+	// as an AI agent's tool the node has one output: the agent cannot route
+	const asTool = this.getNode().type.endsWith('Tool');
+	if (asTool || actionOutputs(this.getNode().parameters).length === 1) return [output];
+	return splitForReview(output, (itemIndex) => {
+		try {
+			return readResultOptions(this, itemIndex).review;
+		} catch {
+			return undefined; // that item's options are bad: it is an error item already
+		}
+	});
 }

@@ -128,6 +128,7 @@ export function watchOutcome(
 				output: options.output,
 				includeMarkdown: options.includeMarkdown,
 				minimumConfidence: options.minimumConfidence,
+				review: options.review,
 				collectionId,
 				workflowId,
 			}),

@@ -2,7 +2,8 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError } from '../../shared/transport/errors';
 import { MultipartBody, StreamedFile } from '../../shared/transport/multipart';
-import { checkFileName, hasControlCharacters, MAX_TEXT_CHARACTERS } from './inputs';
+import { checkFileName, checkMimeType, hasControlCharacters, MAX_TEXT_BYTES } from './inputs';
+import { readUrlDocument } from './urlDocument';
 
 export interface DocumentToSubmit {
 	itemIndex: number;
@@ -14,7 +15,7 @@ export interface DocumentToSubmit {
 }
 
 /**
- * Reads the document of one item — a binary property or text — checking it before anything is sent.
+ * Reads the document of one item — a binary property, text or a link — checking it before anything is sent.
  * A binary kept in n8n's binary store is read as a stream with its known length, never whole.
  */
 export async function readDocument(
@@ -25,6 +26,7 @@ export async function readDocument(
 	const inputType = ctx.getNodeParameter('inputType', itemIndex, 'binary') as string;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as Record<string, unknown>;
 
+	if (inputType === 'url') return await readUrlDocument(ctx, itemIndex, options);
 	if (inputType === 'text') {
 		const raw = ctx.getNodeParameter('text', itemIndex, '') as unknown;
 		const text =
@@ -37,17 +39,17 @@ export async function readDocument(
 				'Fill in "Text" or point it at a field that holds the document text, e.g. {{ $json.body }}. To send a file instead, set "Input Type" to Binary File.',
 			);
 		}
-		if (text.length > MAX_TEXT_CHARACTERS) {
-			throw inputError(
-				node,
-				itemIndex,
-				`The text is ${text.length.toLocaleString('en-US')} characters long, over the ${MAX_TEXT_CHARACTERS.toLocaleString('en-US')} this node sends as text (item ${itemIndex})`,
-				'Send a document this large as a file: convert it with "Convert to File" and set "Input Type" to Binary File.',
-			);
-		}
 		// Sent as bytes, not as a string part: the multipart encoder would turn every line break into
 		// CRLF (as browsers do), and Anyformat would not read the text it was given.
 		const bytes = Buffer.from(text, 'utf8');
+		if (bytes.length > MAX_TEXT_BYTES) {
+			throw inputError(
+				node,
+				itemIndex,
+				`The text is ${bytes.length.toLocaleString('en-US')} bytes long in UTF-8, over the ${MAX_TEXT_BYTES.toLocaleString('en-US')} bytes this node sends as text (item ${itemIndex})`,
+				'Anyformat limits a text part to about 1 MB (counted in bytes: an accented letter takes 2, most CJK characters 3). Send a document this large as a file: convert it with "Convert to File" and set "Input Type" to Binary File.',
+			);
+		}
 		const part = () =>
 			new StreamedFile('', 'text/plain; charset=utf-8', bytes.length, async function* () {
 				yield bytes;
@@ -81,16 +83,11 @@ export async function readDocument(
 			`document${binary.fileExtension ? `.${binary.fileExtension}` : ''}`,
 		itemIndex,
 	);
-	const mimeType =
-		String(options.mimeType ?? '').trim() || binary.mimeType || 'application/octet-stream';
-	if (/[\r\n]/.test(mimeType)) {
-		throw inputError(
-			node,
-			itemIndex,
-			`The MIME type is not valid (item ${itemIndex})`,
-			'Use a MIME type such as application/pdf.',
-		);
-	}
+	const mimeType = checkMimeType(
+		ctx,
+		String(options.mimeType ?? '').trim() || binary.mimeType || 'application/octet-stream',
+		itemIndex,
+	);
 
 	let size: number;
 	let stream: () => AsyncIterable<Uint8Array>;

@@ -2,10 +2,15 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { inputError } from '../../shared/transport/errors';
 import { asNodeError } from './outputs';
-import type { OutputMode } from '../../shared/transport/types';
+import type { OutputMode, ReviewRule } from '../../shared/transport/types';
 
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-export const MAX_TEXT_CHARACTERS = 1_000_000;
+/**
+ * The most text sent as a text part, in UTF-8 bytes (what the server counts, not characters). The API
+ * probably caps a non-file form part at 1 MiB (Starlette's default `max_part_size`, 1,048,576 bytes;
+ * unconfirmed), and a decimal reading would say 1 MB: 1,000,000 bytes is under both.
+ */
+export const MAX_TEXT_BYTES = 1_000_000;
 
 /**
  * Reads an Anyformat id (workflow, run/collection) and refuses anything that is not an opaque id:
@@ -113,12 +118,14 @@ export interface ResultOptions {
 	includeMarkdown: boolean;
 	minimumConfidence: number;
 	timeoutSeconds: number;
+	/** Route For Review on: the rule that sends an item to Needs Review */
+	review: ReviewRule | undefined;
 }
 
 export function readResultOptions(ctx: IExecuteFunctions, itemIndex: number): ResultOptions {
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as Record<string, unknown>;
 	const output = ctx.getNodeParameter('output', itemIndex, 'simplified') as OutputMode;
-	return {
+	const result: ResultOptions = {
 		output: ['simplified', 'detailed', 'raw'].includes(output) ? output : 'simplified',
 		includeMarkdown: options.includeMarkdown === true,
 		minimumConfidence: readNumberOption(
@@ -138,7 +145,15 @@ export function readResultOptions(ctx: IExecuteFunctions, itemIndex: number): Re
 			max: 86_400,
 			fallback: 900,
 		}),
+		review: undefined,
 	};
+	if (options.routeForReview === true) {
+		result.review = {
+			minimumConfidence: result.minimumConfidence,
+			unverified: options.reviewUnverified === true,
+		};
+	}
+	return result;
 }
 
 /** A file name that can go into a multipart header as is: no path, no control characters. */
@@ -156,6 +171,18 @@ export function checkFileName(ctx: IExecuteFunctions, name: string, itemIndex: n
 			itemIndex,
 			`The file name "${truncate(JSON.stringify(value))}" is not allowed (item ${itemIndex})`,
 			'Use a plain file name such as invoice.pdf: no "/" or "\\", no control characters. Set it in Options → File Name.',
+		);
+	}
+	return value;
+}
+
+export function checkMimeType(ctx: IExecuteFunctions, value: string, itemIndex: number): string {
+	if (/[\r\n]/.test(value)) {
+		throw inputError(
+			ctx.getNode(),
+			itemIndex,
+			`The MIME type is not valid (item ${itemIndex})`,
+			'Use a MIME type such as application/pdf.',
 		);
 	}
 	return value;

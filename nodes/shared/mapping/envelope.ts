@@ -9,6 +9,7 @@ import type {
 	SplitFile,
 	SplitResult,
 } from '../transport/types';
+import { fieldsForReview, fieldsWhere, isExtractedField } from './review';
 
 /**
  * Pure mapping from a results envelope to the JSON of output items, shared by the Anyformat node and
@@ -21,7 +22,9 @@ export function mapEnvelopeToItems(envelope: unknown, options: MapOptions): IDat
 	const env = asObject(envelope) as ResultsEnvelope;
 	const entries = extractionEntries(env);
 	if (entries.length === 0) {
-		return [{ anyformat: metadata(env, null, options, [], true) }];
+		const meta = metadata(env, null, options, [], true);
+		if (options.review) meta.review_fields = [];
+		return [{ anyformat: meta }];
 	}
 	return entries.map((entry) => {
 		const fields = asObject(entry.fields) as Record<string, FieldValue>;
@@ -31,6 +34,7 @@ export function mapEnvelopeToItems(envelope: unknown, options: MapOptions): IDat
 		const low =
 			options.minimumConfidence > 0 ? lowConfidenceFields(fields, options.minimumConfidence) : [];
 		const meta = metadata(env, entry, options, low, options.includeMarkdown);
+		if (options.review) meta.review_fields = fieldsForReview(fields, options.review);
 		// the metadata keeps its name; a field that is also called "anyformat" moves inside it
 		if (Object.prototype.hasOwnProperty.call(json, 'anyformat')) meta.field = json.anyformat;
 		json.anyformat = meta;
@@ -44,14 +48,7 @@ export function trustedValue(field: ExtractedField): unknown {
 	return override !== null && override !== undefined ? override : (field.value ?? null);
 }
 
-export function isExtractedField(value: unknown): value is ExtractedField {
-	return (
-		typeof value === 'object' &&
-		value !== null &&
-		!Array.isArray(value) &&
-		('value' in value || 'value_override' in value)
-	);
-}
+export { isExtractedField };
 
 function extractionEntries(env: ResultsEnvelope): ExtractionEntry[] {
 	const entries = Array.isArray(env.extractions)
@@ -105,27 +102,10 @@ function setOwn(target: IDataObject, name: string, value: unknown): void {
 
 /** Names of fields under the threshold; rows of list fields are named like `line_items[0].quantity`. */
 export function lowConfidenceFields(fields: Record<string, FieldValue>, minimum: number): string[] {
-	const low: string[] = [];
-	const check = (name: string, field: unknown) => {
-		if (
-			isExtractedField(field) &&
-			typeof field.confidence === 'number' &&
-			field.confidence < minimum
-		) {
-			low.push(name);
-		}
-	};
-	for (const [name, field] of Object.entries(fields)) {
-		if (Array.isArray(field)) {
-			field.forEach((row, index) => {
-				if (typeof row !== 'object' || row === null) return;
-				for (const [sub, value] of Object.entries(row)) check(`${name}[${index}].${sub}`, value);
-			});
-		} else {
-			check(name, field);
-		}
-	}
-	return low;
+	return fieldsWhere(
+		fields,
+		(field) => typeof field.confidence === 'number' && field.confidence < minimum,
+	);
 }
 
 function metadata(

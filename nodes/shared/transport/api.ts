@@ -7,7 +7,7 @@ import { apiError, invalidAnswerError, parseApiError } from './errors';
 import type { MultipartBody } from './multipart';
 import type { Page } from './pages';
 import { getPage, MAX_PAGE_SIZE } from './pages';
-import type { ApiSession } from './request';
+import type { ApiResponse, ApiSession } from './request';
 import { SubmissionFateUnknown } from './request';
 
 export type { Page } from './pages';
@@ -49,15 +49,22 @@ export async function submitRun(
 	itemIndex: number,
 	deadline?: number,
 ): Promise<RunReceipt> {
-	const response = await session.request<IDataObject>({
-		method: 'POST',
-		path: endpoints.run(workflowId),
-		body,
-		kind: 'submission',
-		itemIndex,
-		subject: `workflow "${workflowId}"`,
-		deadline,
-	});
+	let response: ApiResponse<IDataObject>;
+	try {
+		response = await session.request<IDataObject>({
+			method: 'POST',
+			path: endpoints.run(workflowId),
+			body,
+			kind: 'submission',
+			itemIndex,
+			subject: `workflow "${workflowId}"`,
+			deadline,
+		});
+	} catch (error) {
+		// the document's own source (a download, the binary store) failed while it was being sent: the
+		// request broke off before its body was complete, so no run can exist; that failure is the error
+		throw body.sourceFailure() ?? error;
+	}
 	const receipt = response.body;
 	if (typeof receipt.id !== 'string' || receipt.id === '') {
 		throw new SubmissionFateUnknown(

@@ -15,8 +15,26 @@ export class StreamedFile {
 		private readonly open: () => AsyncIterable<Uint8Array>,
 	) {}
 
+	/**
+	 * What the part's own source failed with while it was last sent. The request then broke off
+	 * before its body was complete, so the server cannot have taken it (see `submitRun`).
+	 */
+	failure: Error | undefined;
+
 	stream(): AsyncIterable<Uint8Array> {
-		return this.open();
+		this.failure = undefined;
+		return this.guarded();
+	}
+
+	private async *guarded(): AsyncIterable<Uint8Array> {
+		try {
+			yield* this.open();
+			return;
+		} catch (error) {
+			this.failure = error as Error;
+		}
+		// the source's own error (already an n8n error naming the item, for a download)
+		throw this.failure;
 	}
 
 	get [Symbol.toStringTag]() {
@@ -35,6 +53,14 @@ export class MultipartBody {
 
 	append(name: string, value: string | StreamedFile): void {
 		this.parts.push([name, value]);
+	}
+
+	/** The error a part's source failed with during the last sending, if one did. */
+	sourceFailure(): Error | undefined {
+		for (const [, value] of this.parts) {
+			if (typeof value !== 'string' && value.failure) return value.failure;
+		}
+		return undefined;
 	}
 
 	entries(): IterableIterator<Part> {

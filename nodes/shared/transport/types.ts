@@ -58,9 +58,18 @@ export interface MapOptions {
 	includeMarkdown: boolean;
 	/** 0 turns the check off */
 	minimumConfidence: number;
+	/** Route For Review: list the fields a person should check in `anyformat.review_fields` */
+	review?: ReviewRule;
 	/** used when the envelope lacks its own collection_id */
 	collectionId?: string;
 	workflowId?: string;
+}
+
+export interface ReviewRule {
+	/** 0: confidence is not checked */
+	minimumConfidence: number;
+	/** also flag fields that are not verified yet */
+	unverified: boolean;
 }
 
 export interface RunReceipt extends IDataObject {

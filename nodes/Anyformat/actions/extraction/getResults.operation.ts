@@ -12,6 +12,8 @@ import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
 	outputField,
+	reviewUnverifiedOption,
+	routeForReviewOption,
 	runWorkflowRLC,
 } from '../../../shared/descriptions';
 
@@ -25,7 +27,12 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [includeMarkdownOption, minimumConfidenceOption],
+		options: [
+			includeMarkdownOption,
+			minimumConfidenceOption,
+			reviewUnverifiedOption,
+			routeForReviewOption,
+		],
 	},
 ];
 

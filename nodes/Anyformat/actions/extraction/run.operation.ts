@@ -13,6 +13,8 @@ import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
 	outputField,
+	reviewUnverifiedOption,
+	routeForReviewOption,
 	timeoutOption,
 	workflowRLC,
 } from '../../../shared/descriptions';
@@ -31,7 +33,14 @@ const properties: INodeProperties[] = [
 				description: 'A PDF, image or other file from a binary property',
 			},
 			{ name: 'Text', value: 'text', description: 'Plain text, e.g. an email body' },
+			{
+				name: 'URL',
+				value: 'url',
+				description: 'A link to the file (PDF, image, ...), downloaded by n8n and sent on',
+			},
 		],
+		description:
+			'What the document is: a file on the input item, its text, or a direct link to the file. An AI agent can pass text or a link, not a file.',
 	},
 	{
 		displayName: 'Input Binary Field',
@@ -49,8 +58,20 @@ const properties: INodeProperties[] = [
 		typeOptions: { rows: 4 },
 		default: '',
 		required: true,
-		description: 'The text to process',
+		description:
+			"The document's text itself, e.g. an e-mail body or the text a user gave an AI agent (at most 1,000,000 bytes in UTF-8; send anything longer as a file)",
 		displayOptions: { show: { inputType: ['text'] } },
+	},
+	{
+		displayName: 'URL',
+		name: 'url',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'https://example.com/invoice.pdf',
+		description:
+			'A direct http(s) link to the document file (not a web page that shows it), e.g. a signed storage URL. n8n downloads it (its proxy and SSRF settings apply) and streams it to Anyformat.',
+		displayOptions: { show: { inputType: ['url'] } },
 	},
 	{
 		displayName: 'Wait for Results',
@@ -76,8 +97,9 @@ const properties: INodeProperties[] = [
 				name: 'fileName',
 				type: 'string',
 				default: '',
-				description: "The file name sent to Anyformat, instead of the binary's own",
-				displayOptions: { show: { '/inputType': ['binary'] } },
+				description:
+					"The file name sent to Anyformat, instead of the binary's own (or, for a URL, the one the link gives)",
+				displayOptions: { show: { '/inputType': ['binary', 'url'] } },
 			},
 			{ ...includeMarkdownOption, displayOptions: { show: { '/waitForResults': [true] } } },
 			{
@@ -86,10 +108,23 @@ const properties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'application/pdf',
-				description: "The MIME type sent to Anyformat, instead of the binary's own",
-				displayOptions: { show: { '/inputType': ['binary'] } },
+				description:
+					"The MIME type sent to Anyformat, instead of the binary's own (or, for a URL, the link's Content-Type)",
+				displayOptions: { show: { '/inputType': ['binary', 'url'] } },
+			},
+			{
+				displayName: 'Maximum Download Size (MB)',
+				name: 'maxDownloadSize',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 10240 },
+				default: 100,
+				description:
+					'A link whose file is larger than this is refused before anything is sent (the download is streamed, so this guards against wrong links, not memory)',
+				displayOptions: { show: { '/inputType': ['url'] } },
 			},
 			{ ...minimumConfidenceOption, displayOptions: { show: { '/waitForResults': [true] } } },
+			{ ...reviewUnverifiedOption, displayOptions: { show: { '/waitForResults': [true] } } },
+			{ ...routeForReviewOption, displayOptions: { show: { '/waitForResults': [true] } } },
 			{ ...timeoutOption, displayOptions: { show: { '/waitForResults': [true] } } },
 		],
 	},

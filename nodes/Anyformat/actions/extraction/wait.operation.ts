@@ -12,6 +12,8 @@ import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
 	outputField,
+	reviewUnverifiedOption,
+	routeForReviewOption,
 	runWorkflowRLC,
 	timeoutOption,
 } from '../../../shared/descriptions';
@@ -26,7 +28,13 @@ const properties: INodeProperties[] = [
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
-		options: [includeMarkdownOption, minimumConfidenceOption, timeoutOption],
+		options: [
+			includeMarkdownOption,
+			minimumConfidenceOption,
+			reviewUnverifiedOption,
+			routeForReviewOption,
+			timeoutOption,
+		],
 	},
 ];
 
