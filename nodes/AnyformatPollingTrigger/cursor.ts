@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { RunStatus as ListedStatus } from '../shared/transport/api';
 import type { RunStatus } from '../shared/transport/status';
-import { normalizeRunStatus } from '../shared/transport/status';
+import { eventOfState, finalStateOf, normalizeRunStatus } from '../shared/transport/status';
 
 /**
  * What the trigger keeps between polls (the node's static data), bounded whatever the volume:
@@ -22,7 +22,7 @@ export interface Cursor {
 	count?: number;
 }
 
-export type TriggerEvent = 'extraction.completed' | 'extraction.failed';
+export type TriggerEvent = ReturnType<typeof eventOfState>;
 
 /** A runs-list entry as the trigger reads it. */
 export interface ListedRun {
@@ -32,27 +32,24 @@ export interface ListedRun {
 	rawStatus: string;
 	createdAt: number;
 	updatedAt: number;
+	/** `created_at` and `updated_at` as the API wrote them (what the items show) */
+	times: { createdAt: string; updatedAt: string };
 }
 
 /** A run that has not ended this long after it was created no longer holds the horizon back. */
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
 export function eventOf(status: RunStatus | undefined): TriggerEvent | undefined {
-	if (status === 'processed') return 'extraction.completed';
-	if (status === 'error' || status === 'cancelled') return 'extraction.failed';
-	return undefined;
-}
-
-/** The key a *Remove Duplicates* node can use: one per run and event. */
-export function eventKey(event: string, runId: string): string {
-	return `${event}:${runId}`;
+	const state = finalStateOf(status);
+	return state === undefined ? undefined : eventOfState(state);
 }
 
 /** A list entry in the trigger's terms; `undefined` when it has no id or no readable times. */
 export function readListedRun(entry: ListedStatus): ListedRun | undefined {
 	if (typeof entry?.id !== 'string' || entry.id === '') return undefined;
-	const createdAt = Date.parse(String(entry.created_at ?? ''));
-	const updatedAt = Date.parse(String(entry.updated_at ?? ''));
+	const times = { createdAt: String(entry.created_at ?? ''), updatedAt: String(entry.updated_at ?? '') };
+	const createdAt = Date.parse(times.createdAt);
+	const updatedAt = Date.parse(times.updatedAt);
 	if (Number.isNaN(createdAt) || Number.isNaN(updatedAt)) return undefined;
 	return {
 		id: entry.id,
@@ -60,6 +57,7 @@ export function readListedRun(entry: ListedStatus): ListedRun | undefined {
 		rawStatus: String(entry.status),
 		createdAt,
 		updatedAt,
+		times,
 	};
 }
 

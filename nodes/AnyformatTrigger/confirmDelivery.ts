@@ -1,14 +1,15 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
+import type { ConfirmedRun } from '../shared/mapping/eventItem';
+import { normalizeRunId } from '../shared/runId';
 import { ApiSession } from '../shared/transport/request';
 import type { RunConfirmation } from './confirm';
 import { confirmRun, runTimes } from './confirm';
 import type { Refusal } from './contradiction';
 import { contradicts, UNAVAILABLE } from './contradiction';
 import type { Delivery } from './delivery';
-import type { ConfirmedRun, ItemSettings } from './items';
+import type { ItemSettings } from './items';
 import { needsRunTimes } from './items';
-import { normalizeRunId } from './runId';
 
 /** Asks the API about the run the delivery names; the answer, not the delivery, makes the item. */
 export async function confirmWithApi(
@@ -29,21 +30,27 @@ export async function confirmWithApi(
 	}
 	const refusal = contradicts(delivery.event, confirmation);
 	if (refusal || !session) return { ok: false, refusal: refusal ?? UNAVAILABLE };
-	const settled = confirmation as ConfirmedRun['confirmation'];
-	const times = needsRunTimes(settings, settled)
+	const settled = confirmation as Extract<RunConfirmation, { state: ConfirmedRun['state'] }>;
+	const times = needsRunTimes(settings, settled.state)
 		? await runTimes(session, workflowId, runId)
 		: { id: null, createdAt: null, updatedAt: null };
+	const processed = settled.state === 'processed' ? settled : undefined;
+	const failed = settled.state === 'processed' ? undefined : settled;
 	const envelopeId =
-		settled.state === 'processed' && typeof settled.envelope.collection_id === 'string'
-			? settled.envelope.collection_id
+		typeof processed?.envelope.collection_id === 'string'
+			? processed.envelope.collection_id
 			: undefined;
 	return {
 		ok: true,
 		run: {
 			event: delivery.event,
-			collectionId: envelopeId ?? times.id ?? runId,
+			// the id as the API knows it: the results envelope's, else the runs list's, else the one asked for
+			runId: envelopeId ?? times.id ?? runId,
 			workflowId,
-			confirmation: settled,
+			state: settled.state,
+			envelope: processed?.envelope,
+			errorCode: failed?.errorCode ?? null,
+			detail: failed?.detail ?? null,
 			createdAt: times.createdAt,
 			updatedAt: times.updatedAt,
 		},

@@ -1,15 +1,14 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import type { OutputMode } from '../shared/transport/types';
+import { normalizeRunId } from '../shared/runId';
+import { readResultSettings, selectedEvents } from '../shared/triggerSettings';
 import { decideSignature } from './acceptance';
 import { confirmWithApi } from './confirmDelivery';
 import { parseDelivery } from './delivery';
 import type { ItemSettings, SignatureMark } from './items';
 import { itemsFor } from './items';
-import { selectedEvents } from './lifecycle';
 import type { RecentList } from './memory';
 import { deliveryKey, hasSeen, remember, rememberSignatureReading, subscriptionOf } from './memory';
-import { normalizeRunId } from './runId';
 import type { HeaderValue, SigningReading } from './signature';
 import { firstHeader, readSignature } from './signature';
 
@@ -68,19 +67,12 @@ interface TriggerSettings extends ItemSettings {
 
 function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
-	const fetchResults = ctx.getNodeParameter('fetchResults', true) !== false;
-	const minimumConfidence = Number(options.minimumConfidence ?? 0);
 	return {
+		...readResultSettings(ctx),
 		events: selectedEvents(ctx),
 		workflowFilter: String(
 			ctx.getNodeParameter('workflowId', '', { extractValue: true }) ?? '',
 		).trim(),
-		fetchResults,
-		output: (fetchResults
-			? ctx.getNodeParameter('output', 'simplified')
-			: 'simplified') as OutputMode,
-		includeMarkdown: options.includeMarkdown === true,
-		minimumConfidence: Number.isFinite(minimumConfidence) ? minimumConfidence : 0,
 		requireSignature: options.requireSignature === true,
 	};
 }

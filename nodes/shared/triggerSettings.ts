@@ -1,6 +1,16 @@
-import type { IDataObject, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IHookFunctions,
+	INode,
+	IPollFunctions,
+	IWebhookFunctions,
+} from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { OutputMode } from './transport/types';
+import { WEBHOOK_EVENTS } from './transport/webhooks';
+
+type TriggerContext = IHookFunctions | IPollFunctions | IWebhookFunctions;
 
 export interface TriggerResultSettings {
 	fetchResults: boolean;
@@ -11,9 +21,9 @@ export interface TriggerResultSettings {
 
 /**
  * Fetch Results, Output and the result options of a trigger (triggerDescriptions.ts), read the same
- * way by every Anyformat trigger. (The webhook trigger still reads them in its receive.ts.)
+ * way by every Anyformat trigger.
  */
-export function readResultSettings(ctx: IPollFunctions | IWebhookFunctions): TriggerResultSettings {
+export function readResultSettings(ctx: TriggerContext): TriggerResultSettings {
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
 	const fetchResults = ctx.getNodeParameter('fetchResults', true) !== false;
 	const minimumConfidence = Number(options.minimumConfidence ?? 0);
@@ -25,4 +35,17 @@ export function readResultSettings(ctx: IPollFunctions | IWebhookFunctions): Tri
 		includeMarkdown: options.includeMarkdown === true,
 		minimumConfidence: Number.isFinite(minimumConfidence) ? minimumConfidence : 0,
 	};
+}
+
+/** The selected events, in the API's order, without unknown values. */
+export function selectedEvents(ctx: TriggerContext): string[] {
+	const raw = ctx.getNodeParameter('events', []) as unknown;
+	const chosen = new Set(Array.isArray(raw) ? raw.map(String) : []);
+	return WEBHOOK_EVENTS.filter((event) => chosen.has(event));
+}
+
+export function noEventsSelected(node: INode): NodeOperationError {
+	return new NodeOperationError(node, 'Select at least one event', {
+		description: `Open the ${node.name} node and choose the events that should start the workflow.`,
+	});
 }

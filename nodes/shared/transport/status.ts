@@ -25,3 +25,19 @@ export function normalizeRunStatus(raw: unknown): RunStatus | undefined {
 export function isTerminalStatus(status: RunStatus | undefined): boolean {
 	return status === 'processed' || status === 'error' || status === 'cancelled';
 }
+
+/** How a run ended, in the words of the triggers' items (`error` is `failed` there, as in Get Results). */
+export type FinalState = 'processed' | 'failed' | 'cancelled';
+
+/** The final state of a run from its status as the API reported it; undefined while it is under way. */
+export function finalStateOf(raw: unknown): FinalState | undefined {
+	const status = normalizeRunStatus(raw);
+	if (status === 'processed' || status === 'cancelled') return status;
+	if (status === 'error') return 'failed';
+	return undefined;
+}
+
+/** The webhook event that announces a final state (transport/webhooks.ts lists the events). */
+export function eventOfState(state: FinalState): 'extraction.completed' | 'extraction.failed' {
+	return state === 'processed' ? 'extraction.completed' : 'extraction.failed';
+}
