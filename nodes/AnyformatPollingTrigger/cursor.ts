@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { RunStatus as ListedStatus } from '../shared/transport/api';
 import type { RunStatus } from '../shared/transport/status';
-import { eventOfState, finalStateOf, normalizeRunStatus } from '../shared/transport/status';
+import { eventOfStatus, normalizeRunStatus } from '../shared/transport/status';
 
 /**
  * What the trigger keeps between polls (the node's static data), bounded whatever the volume:
@@ -22,8 +22,6 @@ export interface Cursor {
 	count?: number;
 }
 
-export type TriggerEvent = ReturnType<typeof eventOfState>;
-
 /** A runs-list entry as the trigger reads it. */
 export interface ListedRun {
 	id: string;
@@ -38,11 +36,6 @@ export interface ListedRun {
 
 /** A run that has not ended this long after it was created no longer holds the horizon back. */
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
-
-export function eventOf(status: RunStatus | undefined): TriggerEvent | undefined {
-	const state = finalStateOf(status);
-	return state === undefined ? undefined : eventOfState(state);
-}
 
 /** A list entry in the trigger's terms; `undefined` when it has no id or no readable times. */
 export function readListedRun(entry: ListedStatus): ListedRun | undefined {
@@ -92,7 +85,7 @@ export function unhandledFinals(runs: ListedRun[], cursor: Cursor): ListedRun[] 
 	return runs
 		.filter(
 			(run) =>
-				eventOf(run.status) !== undefined &&
+				eventOfStatus(run.status) !== undefined &&
 				(cursor.horizon === null || run.createdAt >= cursor.horizon) &&
 				!isHandled(run, cursor),
 		)
@@ -111,7 +104,7 @@ export function takeForThisPoll(
 	const taken: ListedRun[] = [];
 	const emitted: ListedRun[] = [];
 	for (const run of finals) {
-		const selected = events.includes(eventOf(run.status) as string);
+		const selected = events.includes(eventOfStatus(run.status) as string);
 		if (selected && emitted.length >= maxEmitted) break;
 		taken.push(run);
 		if (selected) emitted.push(run);
@@ -143,7 +136,7 @@ export function advanceCursor(
 	if (seen.length > 0) {
 		const newest = Math.max(...seen.map((run) => run.createdAt));
 		const holding = seen.filter((run) => {
-			if (eventOf(run.status) === undefined) return run.createdAt >= newest - STALE_AFTER_MS;
+			if (eventOfStatus(run.status) === undefined) return run.createdAt >= newest - STALE_AFTER_MS;
 			// a final run not handled yet (left for the next poll)
 			return !handled.has(run.id) && !isHandled(run, next);
 		});
@@ -161,7 +154,7 @@ export function staleRuns(runs: ListedRun[]): ListedRun[] {
 	if (runs.length === 0) return [];
 	const newest = Math.max(...runs.map((run) => run.createdAt));
 	return runs.filter(
-		(run) => eventOf(run.status) === undefined && run.createdAt < newest - STALE_AFTER_MS,
+		(run) => eventOfStatus(run.status) === undefined && run.createdAt < newest - STALE_AFTER_MS,
 	);
 }
 
@@ -170,7 +163,7 @@ export function staleRuns(runs: ListedRun[]): ListedRun[] {
  * finished after `since` (Include Runs Finished In The Last ...). Runs still under way are watched.
  */
 export function initialCursor(runs: ListedRun[], since: number | undefined): Cursor {
-	const finals = runs.filter((run) => eventOf(run.status) !== undefined);
+	const finals = runs.filter((run) => eventOfStatus(run.status) !== undefined);
 	const latest = finals.length > 0 ? Math.max(...finals.map((run) => run.updatedAt)) : -Infinity;
 	let finishedAt = since === undefined ? latest : Math.min(latest, since);
 	let ids: string[] = [];

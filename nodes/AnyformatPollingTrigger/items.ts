@@ -4,12 +4,13 @@ import type { ConfirmedRun } from '../shared/mapping/eventItem';
 import { failureOf, triggerItems } from '../shared/mapping/eventItem';
 import { getResults } from '../shared/transport/api';
 import type { ApiSession } from '../shared/transport/request';
+import type { RunEvent } from '../shared/transport/status';
 import { eventOfState, finalStateOf } from '../shared/transport/status';
-import type { ListedRun, TriggerEvent } from './cursor';
+import type { ListedRun } from './cursor';
 import type { PollSettings } from './settings';
 
 export type RunItems =
-	| { state: 'emit'; event: TriggerEvent; items: IDataObject[] }
+	| { state: 'emit'; event: RunEvent; items: IDataObject[] }
 	/** the results endpoint's event is not selected: handled, nothing emitted */
 	| { state: 'skip' }
 	/** the results endpoint says the run is still processing: leave it for a later poll */
@@ -52,5 +53,5 @@ export async function itemsForRun(
 }
 
 function emit(run: ConfirmedRun, settings: PollSettings): RunItems {
-	return { state: 'emit', event: run.event as TriggerEvent, items: triggerItems(run, settings) };
+	return { state: 'emit', event: run.event, items: triggerItems(run, settings) };
 }

@@ -3,10 +3,10 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { listRunsPage } from '../shared/transport/api';
 import { ApiSession } from '../shared/transport/request';
+import { eventOfStatus } from '../shared/transport/status';
 import type { Cursor, ListedRun } from './cursor';
 import {
 	advanceCursor,
-	eventOf,
 	initialCursor,
 	readCursor,
 	readListedRun,
@@ -138,7 +138,7 @@ async function testEvent(
 		2,
 	);
 	const finished = readRuns(ctx, walk.entries)
-		.filter((run) => settings.events.includes(eventOf(run.status) as string))
+		.filter((run) => settings.events.includes(eventOfStatus(run.status) as string))
 		.sort((a, b) => b.updatedAt - a.updatedAt);
 	for (const run of finished) {
 		const outcome = await itemsForRun(session, run, settings);

@@ -2,7 +2,12 @@ import type { IDataObject, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { TriggerResultSettings } from '../shared/triggerSettings';
-import { noEventsSelected, readResultSettings, selectedEvents } from '../shared/triggerSettings';
+import {
+	noEventsSelected,
+	readResultSettings,
+	selectedEvents,
+	workflowIdOf,
+} from '../shared/triggerSettings';
 
 export interface PollSettings extends TriggerResultSettings {
 	workflowId: string;
@@ -13,9 +18,7 @@ export interface PollSettings extends TriggerResultSettings {
 
 export function readSettings(ctx: IPollFunctions): PollSettings {
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
-	const workflowId = String(
-		ctx.getNodeParameter('workflowId', '', { extractValue: true }) ?? '',
-	).trim();
+	const workflowId = workflowIdOf(ctx);
 	if (!workflowId) {
 		throw new NodeOperationError(ctx.getNode(), 'Choose the Anyformat workflow to watch', {
 			description: 'The runs list is per workflow: pick one in the Workflow parameter.',

@@ -1,7 +1,7 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
 import { normalizeRunId } from '../shared/runId';
-import { readResultSettings, selectedEvents } from '../shared/triggerSettings';
+import { readResultSettings, selectedEvents, workflowIdOf } from '../shared/triggerSettings';
 import { decideSignature } from './acceptance';
 import { confirmWithApi } from './confirmDelivery';
 import { parseDelivery } from './delivery';
@@ -70,9 +70,7 @@ function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 	return {
 		...readResultSettings(ctx),
 		events: selectedEvents(ctx),
-		workflowFilter: String(
-			ctx.getNodeParameter('workflowId', '', { extractValue: true }) ?? '',
-		).trim(),
+		workflowFilter: workflowIdOf(ctx),
 		requireSignature: options.requireSignature === true,
 	};
 }

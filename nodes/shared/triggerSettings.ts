@@ -37,6 +37,11 @@ export function readResultSettings(ctx: TriggerContext): TriggerResultSettings {
 	};
 }
 
+/** The Workflow parameter's id; empty when none is chosen. */
+export function workflowIdOf(ctx: TriggerContext): string {
+	return String(ctx.getNodeParameter('workflowId', '', { extractValue: true }) ?? '').trim();
+}
+
 /** The selected events, in the API's order, without unknown values. */
 export function selectedEvents(ctx: TriggerContext): string[] {
 	const raw = ctx.getNodeParameter('events', []) as unknown;

@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { normalizeRunId } from '../runId';
 import type { ApiErrorInfo } from '../transport/errors';
-import type { FinalState } from '../transport/status';
+import type { FinalState, RunEvent } from '../transport/status';
 import type { TriggerResultSettings } from '../triggerSettings';
 import { mapEnvelopeToItems } from './envelope';
 
@@ -12,7 +12,8 @@ import { mapEnvelopeToItems } from './envelope';
  * from this, and only here.
  */
 export interface ConfirmedRun {
-	event: string;
+	/** the event of the state the API confirmed */
+	event: RunEvent;
 	/** the run id as the API knows it */
 	runId: string;
 	workflowId: string;

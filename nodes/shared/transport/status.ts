@@ -37,7 +37,15 @@ export function finalStateOf(raw: unknown): FinalState | undefined {
 	return undefined;
 }
 
-/** The webhook event that announces a final state (transport/webhooks.ts lists the events). */
-export function eventOfState(state: FinalState): 'extraction.completed' | 'extraction.failed' {
+/** The events that announce a final state (transport/webhooks.ts lists them as Anyformat delivers them). */
+export type RunEvent = 'extraction.completed' | 'extraction.failed';
+
+export function eventOfState(state: FinalState): RunEvent {
 	return state === 'processed' ? 'extraction.completed' : 'extraction.failed';
+}
+
+/** The event of a run from its status as the API reported it; undefined while it is under way. */
+export function eventOfStatus(raw: unknown): RunEvent | undefined {
+	const state = finalStateOf(raw);
+	return state === undefined ? undefined : eventOfState(state);
 }
