@@ -4,11 +4,13 @@ import type {
 	INodeTypeDescription,
 	IPollFunctions,
 } from 'n8n-workflow';
-import { NodeConnectionTypes } from 'n8n-workflow';
 
 import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
+	reviewUnverifiedOption,
+	routeForReviewOption,
+	triggerOutputsExpression,
 	workflowRLC,
 } from '../shared/descriptions';
 import { searchWorkflows } from '../shared/methods/listSearch';
@@ -33,7 +35,8 @@ export class AnyformatPollingTrigger implements INodeType {
 		defaults: { name: 'Anyformat Polling Trigger' },
 		polling: true,
 		inputs: [],
-		outputs: [NodeConnectionTypes.Main],
+		// one main output; two (Results, Needs Review) with Options → Route For Review
+		outputs: triggerOutputsExpression,
 		credentials: [{ name: 'anyformatApi', required: true }],
 		properties: [
 			{
@@ -68,6 +71,8 @@ export class AnyformatPollingTrigger implements INodeType {
 							'Hours. On the first activation, also emit runs that finished this long before it (a backlog, on purpose). 0 starts from the moment of activation. Has no effect once the trigger has polled.',
 					},
 					{ ...minimumConfidenceOption, displayOptions: showWithResults },
+					{ ...reviewUnverifiedOption, displayOptions: showWithResults },
+					{ ...routeForReviewOption, displayOptions: showWithResults },
 				],
 			},
 		],

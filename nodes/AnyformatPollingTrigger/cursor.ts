@@ -2,7 +2,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { RunStatus as ListedStatus } from '../shared/transport/api';
 import type { RunStatus } from '../shared/transport/status';
-import { normalizeRunStatus } from '../shared/transport/status';
+import { eventOfStatus, normalizeRunStatus } from '../shared/transport/status';
 
 /**
  * What the trigger keeps between polls (the node's static data), bounded whatever the volume:
@@ -22,8 +22,6 @@ export interface Cursor {
 	count?: number;
 }
 
-export type TriggerEvent = 'extraction.completed' | 'extraction.failed';
-
 /** A runs-list entry as the trigger reads it. */
 export interface ListedRun {
 	id: string;
@@ -32,27 +30,22 @@ export interface ListedRun {
 	rawStatus: string;
 	createdAt: number;
 	updatedAt: number;
+	/** `created_at` and `updated_at` as the API wrote them (what the items show) */
+	times: { createdAt: string; updatedAt: string };
 }
 
 /** A run that has not ended this long after it was created no longer holds the horizon back. */
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
-export function eventOf(status: RunStatus | undefined): TriggerEvent | undefined {
-	if (status === 'processed') return 'extraction.completed';
-	if (status === 'error' || status === 'cancelled') return 'extraction.failed';
-	return undefined;
-}
-
-/** The key a *Remove Duplicates* node can use: one per run and event. */
-export function eventKey(event: string, runId: string): string {
-	return `${event}:${runId}`;
-}
-
 /** A list entry in the trigger's terms; `undefined` when it has no id or no readable times. */
 export function readListedRun(entry: ListedStatus): ListedRun | undefined {
 	if (typeof entry?.id !== 'string' || entry.id === '') return undefined;
-	const createdAt = Date.parse(String(entry.created_at ?? ''));
-	const updatedAt = Date.parse(String(entry.updated_at ?? ''));
+	const times = {
+		createdAt: String(entry.created_at ?? ''),
+		updatedAt: String(entry.updated_at ?? ''),
+	};
+	const createdAt = Date.parse(times.createdAt);
+	const updatedAt = Date.parse(times.updatedAt);
 	if (Number.isNaN(createdAt) || Number.isNaN(updatedAt)) return undefined;
 	return {
 		id: entry.id,
@@ -60,6 +53,7 @@ export function readListedRun(entry: ListedStatus): ListedRun | undefined {
 		rawStatus: String(entry.status),
 		createdAt,
 		updatedAt,
+		times,
 	};
 }
 
@@ -94,7 +88,7 @@ export function unhandledFinals(runs: ListedRun[], cursor: Cursor): ListedRun[] 
 	return runs
 		.filter(
 			(run) =>
-				eventOf(run.status) !== undefined &&
+				eventOfStatus(run.status) !== undefined &&
 				(cursor.horizon === null || run.createdAt >= cursor.horizon) &&
 				!isHandled(run, cursor),
 		)
@@ -113,7 +107,7 @@ export function takeForThisPoll(
 	const taken: ListedRun[] = [];
 	const emitted: ListedRun[] = [];
 	for (const run of finals) {
-		const selected = events.includes(eventOf(run.status) as string);
+		const selected = events.includes(eventOfStatus(run.status) as string);
 		if (selected && emitted.length >= maxEmitted) break;
 		taken.push(run);
 		if (selected) emitted.push(run);
@@ -145,7 +139,7 @@ export function advanceCursor(
 	if (seen.length > 0) {
 		const newest = Math.max(...seen.map((run) => run.createdAt));
 		const holding = seen.filter((run) => {
-			if (eventOf(run.status) === undefined) return run.createdAt >= newest - STALE_AFTER_MS;
+			if (eventOfStatus(run.status) === undefined) return run.createdAt >= newest - STALE_AFTER_MS;
 			// a final run not handled yet (left for the next poll)
 			return !handled.has(run.id) && !isHandled(run, next);
 		});
@@ -163,7 +157,7 @@ export function staleRuns(runs: ListedRun[]): ListedRun[] {
 	if (runs.length === 0) return [];
 	const newest = Math.max(...runs.map((run) => run.createdAt));
 	return runs.filter(
-		(run) => eventOf(run.status) === undefined && run.createdAt < newest - STALE_AFTER_MS,
+		(run) => eventOfStatus(run.status) === undefined && run.createdAt < newest - STALE_AFTER_MS,
 	);
 }
 
@@ -172,7 +166,7 @@ export function staleRuns(runs: ListedRun[]): ListedRun[] {
  * finished after `since` (Include Runs Finished In The Last ...). Runs still under way are watched.
  */
 export function initialCursor(runs: ListedRun[], since: number | undefined): Cursor {
-	const finals = runs.filter((run) => eventOf(run.status) !== undefined);
+	const finals = runs.filter((run) => eventOfStatus(run.status) !== undefined);
 	const latest = finals.length > 0 ? Math.max(...finals.map((run) => run.updatedAt)) : -Infinity;
 	let finishedAt = since === undefined ? latest : Math.min(latest, since);
 	let ids: string[] = [];

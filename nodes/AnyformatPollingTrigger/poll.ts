@@ -1,12 +1,13 @@
+import { triggerOutputData } from '../shared/mapping/review';
 import type { IDataObject, INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { listRunsPage } from '../shared/transport/api';
 import { ApiSession } from '../shared/transport/request';
+import { eventOfStatus } from '../shared/transport/status';
 import type { Cursor, ListedRun } from './cursor';
 import {
 	advanceCursor,
-	eventOf,
 	initialCursor,
 	readCursor,
 	readListedRun,
@@ -74,7 +75,13 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 		emittedRuns: taken.length,
 		requests: session.stats.requests,
 	});
-	return items.length > 0 ? [this.helpers.returnJsonArray(items)] : null;
+	return items.length > 0
+		? triggerOutputData(
+				this.getNode().parameters,
+				this.helpers.returnJsonArray(items),
+				settings.review,
+			)
+		: null;
 }
 
 function readRuns(
@@ -138,11 +145,14 @@ async function testEvent(
 		2,
 	);
 	const finished = readRuns(ctx, walk.entries)
-		.filter((run) => settings.events.includes(eventOf(run.status) as string))
+		.filter((run) => settings.events.includes(eventOfStatus(run.status) as string))
 		.sort((a, b) => b.updatedAt - a.updatedAt);
 	for (const run of finished) {
 		const outcome = await itemsForRun(session, run, settings);
-		if (outcome.state === 'emit') return [ctx.helpers.returnJsonArray(outcome.items)];
+		if (outcome.state === 'emit') {
+			const output = ctx.helpers.returnJsonArray(outcome.items);
+			return triggerOutputData(ctx.getNode().parameters, output, settings.review);
+		}
 	}
 	throw new NodeOperationError(
 		ctx.getNode(),

@@ -1,11 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 import { NodeApiError, sleep } from 'n8n-workflow';
 
+import { failureOf } from '../shared/mapping/eventItem';
+import { normalizeRunId } from '../shared/runId';
 import type { RunStatus } from '../shared/transport/api';
 import { getResults, listRunsPage } from '../shared/transport/api';
 import type { ApiSession } from '../shared/transport/request';
-import { normalizeRunStatus } from '../shared/transport/status';
-import { normalizeRunId } from './runId';
+import { finalStateOf } from '../shared/transport/status';
 
 /**
  * The state of a run as the API reports it, read with the credential. This, not the delivery, is what
@@ -62,17 +63,9 @@ async function readRunOnce(
 	}
 	if (result.state === 'processed') return { state: 'processed', envelope: result.envelope };
 	if (result.state === 'processing') return { state: 'processing' };
-	const code = result.error.errorCode;
-	const known = code ? KNOWN_FAILURE_CODES[code] : undefined;
-	if (known) {
-		return {
-			state: known,
-			errorCode: code ?? null,
-			detail:
-				result.error.detail ??
-				(result.error.fieldMessages.length ? result.error.fieldMessages.join('; ') : null),
-		};
-	}
+	const failure = failureOf(result.error);
+	const known = failure.errorCode ? KNOWN_FAILURE_CODES[failure.errorCode] : undefined;
+	if (known) return { state: known, ...failure };
 	// a 422 that is not a documented run failure (e.g. a validation error on the id): ask the runs list
 	return await statusFromRunsList(session, workflowId, extractionId);
 }
@@ -99,11 +92,10 @@ async function statusFromRunsList(
 		return fromRequestError(error);
 	}
 	if (!run) return { state: 'unknown' };
-	// older deployments say processing/completed/failed (normalizeRunStatus reads them as today's words)
-	const status = normalizeRunStatus(run.status);
-	if (status === 'error') return { state: 'failed', errorCode: null, detail: null };
-	if (status === 'cancelled') return { state: 'cancelled', errorCode: null, detail: null };
-	if (status === 'processed') return { state: 'unknown' };
+	// older deployments say processing/completed/failed (finalStateOf reads them as today's words)
+	const state = finalStateOf(run.status);
+	if (state === 'failed' || state === 'cancelled') return { state, errorCode: null, detail: null };
+	if (state === 'processed') return { state: 'unknown' };
 	return { state: 'processing' };
 }
 

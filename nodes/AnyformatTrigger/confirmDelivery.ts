@@ -1,14 +1,16 @@
 import type { IWebhookFunctions } from 'n8n-workflow';
 
+import type { ConfirmedRun } from '../shared/mapping/eventItem';
+import { normalizeRunId } from '../shared/runId';
 import { ApiSession } from '../shared/transport/request';
+import { eventOfState } from '../shared/transport/status';
 import type { RunConfirmation } from './confirm';
 import { confirmRun, runTimes } from './confirm';
 import type { Refusal } from './contradiction';
 import { contradicts, UNAVAILABLE } from './contradiction';
 import type { Delivery } from './delivery';
-import type { ConfirmedRun, ItemSettings } from './items';
+import type { ItemSettings } from './items';
 import { needsRunTimes } from './items';
-import { normalizeRunId } from './runId';
 
 /** Asks the API about the run the delivery names; the answer, not the delivery, makes the item. */
 export async function confirmWithApi(
@@ -29,23 +31,35 @@ export async function confirmWithApi(
 	}
 	const refusal = contradicts(delivery.event, confirmation);
 	if (refusal || !session) return { ok: false, refusal: refusal ?? UNAVAILABLE };
-	const settled = confirmation as ConfirmedRun['confirmation'];
-	const times = needsRunTimes(settings, settled)
+	const settled = confirmation as Settled;
+	const times = needsRunTimes(settings, settled.state)
 		? await runTimes(session, workflowId, runId)
 		: { id: null, createdAt: null, updatedAt: null };
-	const envelopeId =
-		settled.state === 'processed' && typeof settled.envelope.collection_id === 'string'
-			? settled.envelope.collection_id
-			: undefined;
+	return { ok: true, run: confirmedRun(settled, runId, workflowId, times) };
+}
+
+type Settled = Extract<RunConfirmation, { state: ConfirmedRun['state'] }>;
+
+/** The run as the API confirmed it; the event is the delivery's (contradicts() let only that through). */
+function confirmedRun(
+	settled: Settled,
+	askedId: string,
+	workflowId: string,
+	times: Awaited<ReturnType<typeof runTimes>>,
+): ConfirmedRun {
+	const processed = settled.state === 'processed' ? settled : undefined;
+	const failed = settled.state === 'processed' ? undefined : settled;
+	const envelopeId = processed?.envelope.collection_id;
 	return {
-		ok: true,
-		run: {
-			event: delivery.event,
-			collectionId: envelopeId ?? times.id ?? runId,
-			workflowId,
-			confirmation: settled,
-			createdAt: times.createdAt,
-			updatedAt: times.updatedAt,
-		},
+		event: eventOfState(settled.state),
+		// the id as the API knows it: the results envelope's, else the runs list's, else the one asked for
+		runId: (typeof envelopeId === 'string' ? envelopeId : undefined) ?? times.id ?? askedId,
+		workflowId,
+		state: settled.state,
+		envelope: processed?.envelope,
+		errorCode: failed?.errorCode ?? null,
+		detail: failed?.detail ?? null,
+		createdAt: times.createdAt,
+		updatedAt: times.updatedAt,
 	};
 }

@@ -1,3 +1,4 @@
+import { eventOfState } from '../shared/transport/status';
 import type { RunConfirmation } from './confirm';
 
 /** A delivery answered without starting anything: `[status, error, why, retryAfterSeconds]`. */
@@ -36,16 +37,8 @@ export function contradicts(event: string, confirmation: RunConfirmation): Refus
 				'the API says the run is still processing',
 				30,
 			];
-		case 'processed':
-			return event === 'extraction.completed'
-				? undefined
-				: [
-						409,
-						'The event contradicts the state of the run.',
-						`"${event}" for a run the API reports processed`,
-					];
 		default:
-			return event === 'extraction.failed'
+			return event === eventOfState(confirmation.state)
 				? undefined
 				: [
 						409,

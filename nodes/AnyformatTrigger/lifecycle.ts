@@ -1,4 +1,4 @@
-import type { IHookFunctions, INode, IWebhookFunctions, JsonObject } from 'n8n-workflow';
+import type { IHookFunctions, INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { ApiErrorInfo } from '../shared/transport/errors';
@@ -9,14 +9,8 @@ import {
 	listSubscriptions,
 	WEBHOOK_EVENTS,
 } from '../shared/transport/webhooks';
+import { noEventsSelected, selectedEvents } from '../shared/triggerSettings';
 import { forgetSubscription, rememberSubscription, subscriptionOf } from './memory';
-
-/** The selected events, in the API's order, without unknown values. */
-export function selectedEvents(ctx: IHookFunctions | IWebhookFunctions): string[] {
-	const raw = ctx.getNodeParameter('events', []) as unknown;
-	const chosen = new Set(Array.isArray(raw) ? raw.map(String) : []);
-	return WEBHOOK_EVENTS.filter((event) => chosen.has(event));
-}
 
 function sameEvents(a: string[], b: string[]): boolean {
 	const left = new Set(a);
@@ -82,12 +76,7 @@ export async function create(this: IHookFunctions): Promise<boolean> {
 	const memory = this.getWorkflowStaticData('node');
 	const url = webhookUrlOf(this);
 	const events = selectedEvents(this);
-	if (events.length === 0) {
-		throw new NodeOperationError(this.getNode(), 'Select at least one event', {
-			description:
-				'Open the Anyformat Trigger and choose the events that should start the workflow.',
-		});
-	}
+	if (events.length === 0) throw noEventsSelected(this.getNode());
 	const session = await ApiSession.create(this);
 	// Any subscription already pointing at this URL is ours (the URL holds this node's unique webhook
 	// id): one whose answer was lost, or whose id was not saved. Remove it rather than leave an orphan.

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { normalizeRunId } from '../shared/runId';
 import type { SigningReading } from './signature';
-import { normalizeRunId } from './runId';
 import { isSigningReading } from './signature';
 
 /**

@@ -1,16 +1,15 @@
 import type { IDataObject, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 
-import { splitForReview, triggerOutputs } from '../shared/mapping/review';
-import type { OutputMode } from '../shared/transport/types';
+import { triggerOutputData } from '../shared/mapping/review';
+import { normalizeRunId } from '../shared/runId';
+import { readResultSettings, selectedEvents, workflowIdOf } from '../shared/triggerSettings';
 import { decideSignature } from './acceptance';
 import { confirmWithApi } from './confirmDelivery';
 import { parseDelivery } from './delivery';
 import type { ItemSettings, SignatureMark } from './items';
 import { itemsFor } from './items';
-import { selectedEvents } from './lifecycle';
 import type { RecentList } from './memory';
 import { deliveryKey, hasSeen, remember, rememberSignatureReading, subscriptionOf } from './memory';
-import { normalizeRunId } from './runId';
 import type { HeaderValue, SigningReading } from './signature';
 import { firstHeader, readSignature } from './signature';
 
@@ -69,27 +68,11 @@ interface TriggerSettings extends ItemSettings {
 
 function readSettings(ctx: IWebhookFunctions): TriggerSettings {
 	const options = (ctx.getNodeParameter('options', {}) ?? {}) as IDataObject;
-	const fetchResults = ctx.getNodeParameter('fetchResults', true) !== false;
-	const minimumConfidence = Number(options.minimumConfidence ?? 0);
 	return {
+		...readResultSettings(ctx),
 		events: selectedEvents(ctx),
-		workflowFilter: String(
-			ctx.getNodeParameter('workflowId', '', { extractValue: true }) ?? '',
-		).trim(),
-		fetchResults,
-		output: (fetchResults
-			? ctx.getNodeParameter('output', 'simplified')
-			: 'simplified') as OutputMode,
-		includeMarkdown: options.includeMarkdown === true,
-		minimumConfidence: Number.isFinite(minimumConfidence) ? minimumConfidence : 0,
+		workflowFilter: workflowIdOf(ctx),
 		requireSignature: options.requireSignature === true,
-		review:
-			options.routeForReview === true
-				? {
-						minimumConfidence: Number.isFinite(minimumConfidence) ? minimumConfidence : 0,
-						unverified: options.reviewUnverified === true,
-					}
-				: undefined,
 	};
 }
 
@@ -178,8 +161,7 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 		record('recentDeliveries', key);
 		if (messageId !== undefined) record('recentMessageIds', messageId);
 		const output = this.helpers.returnJsonArray(items);
-		if (triggerOutputs(this.getNode().parameters).length === 1) return { workflowData: [output] };
-		return { workflowData: splitForReview(output, () => settings.review) };
+		return { workflowData: triggerOutputData(this.getNode().parameters, output, settings.review) };
 	} finally {
 		inFlight.delete(flightKey);
 	}

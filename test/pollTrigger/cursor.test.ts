@@ -3,7 +3,6 @@
 import type { Cursor, ListedRun } from '../../nodes/AnyformatPollingTrigger/cursor';
 import {
 	advanceCursor,
-	eventKey,
 	initialCursor,
 	isHandled,
 	readCursor,
@@ -14,6 +13,7 @@ import {
 	unhandledFinals,
 } from '../../nodes/AnyformatPollingTrigger/cursor';
 import { nextPage, pageOrder, reachesHorizon } from '../../nodes/AnyformatPollingTrigger/walk';
+import { eventKey } from '../../nodes/shared/mapping/eventItem';
 
 const run = (id: string, status: ListedRun['status'], createdAt: number, updatedAt = createdAt): ListedRun => ({
 	id,
@@ -21,6 +21,7 @@ const run = (id: string, status: ListedRun['status'], createdAt: number, updated
 	rawStatus: String(status),
 	createdAt,
 	updatedAt,
+	times: { createdAt: new Date(createdAt).toISOString(), updatedAt: new Date(updatedAt).toISOString() },
 });
 const cursor = (finishedAt: number, ids: string[] = [], horizon: number | null = 0): Cursor => ({ finishedAt, ids, horizon });
 const BOTH = ['extraction.completed', 'extraction.failed'];
@@ -140,6 +141,9 @@ describe('reading list entries and the stored cursor', () => {
 	});
 	test('event key: one per run and event', () => {
 		expect(eventKey('extraction.completed', 'r1')).toBe('extraction.completed:r1');
+		// however the API or a delivery spells a UUID, as the webhook trigger's dedupe reads it
+		for (const spelling of ['01A2336C-774B-70D1-A20F-5318CD2627B8', '01a2336c774b70d1a20f5318cd2627b8'])
+			expect(eventKey('extraction.failed', spelling)).toBe('extraction.failed:01a2336c-774b-70d1-a20f-5318cd2627b8');
 	});
 	test('stale runs', () => {
 		expect(staleRuns([run('s', 'queued', 0), run('n', 'processed', STALE_AFTER_MS + 1)]).map((r) => r.id)).toEqual(['s']);

@@ -32,6 +32,8 @@ const WORKFLOW_ID = 'anyformat-poll-wf';
 
 export interface PollExecution {
 	items: IDataObject[];
+	/** every output's items (Route For Review gives two: Results, Needs Review) */
+	outputs: IDataObject[][];
 	/** the poll that emitted it (1-based, counting every poll of the harness) */
 	poll: number;
 }
@@ -113,7 +115,11 @@ export class PollHarness {
 		const emit = (data: INodeExecutionData[][]) => {
 			// n8n: `void saveStaticData(workflow)`, then runWorkflow with the items
 			this.saveStaticData(workflow);
-			this.executions.push({ items: data[0].map((item) => item.json), poll });
+			this.executions.push({
+				items: data[0].map((item) => item.json),
+				outputs: data.map((output) => output.map((item) => item.json)),
+				poll,
+			});
 		};
 		const emitError = (error: Error) => {
 			this.errors.push(error);

@@ -61,8 +61,9 @@ export function expectStartedFor(sim: Sim, trigger: TriggerHarness, id: string, 
 export const VERIFIED = { signature: 'verified', signature_reading: 'standard-webhooks' };
 
 /**
- * The items the Anyformat node's Get Results gives for the same run and options, with the one thing
- * only the trigger adds: how the delivery's signature was found (`anyformat.signature`).
+ * The items the Anyformat node's Get Results gives for the same run and options, with the trigger
+ * metadata only the trigger adds (README, "Which trigger?"): `anyformat.event_key` and how the
+ * delivery's signature was found (`anyformat.signature`, `anyformat.signature_reading`).
  */
 export async function nodeItems(
 	sim: Sim,
@@ -87,7 +88,7 @@ export async function nodeItems(
 	// every output in order (Route For Review gives two)
 	return result.outputs.flat().map(({ json }) => ({
 		...json,
-		anyformat: { ...((json.anyformat as object) ?? {}), ...mark },
+		anyformat: { ...((json.anyformat as object) ?? {}), event_key: `${COMPLETED}:${collectionId}`, ...mark },
 	}));
 }
 
@@ -118,6 +119,7 @@ export async function expectedEventItem(
 			detail: failed ? failure.detail : null,
 			created_at: run.created_at,
 			updated_at: run.updated_at,
+			event_key: `${failed ? FAILED : COMPLETED}:${id}`,
 			...mark,
 		},
 	};

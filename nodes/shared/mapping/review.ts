@@ -132,3 +132,13 @@ export function triggerOutputs(parameters: IDataObject): Outputs {
 	}
 	return [{ type: 'main' }];
 }
+
+/** A trigger's outputs for these items: one, or [Results, Needs Review] with Route For Review on. */
+export function triggerOutputData(
+	parameters: IDataObject,
+	items: INodeExecutionData[],
+	rule: ReviewRule | undefined,
+): INodeExecutionData[][] {
+	if (triggerOutputs(parameters).length === 1) return [items];
+	return splitForReview(items, () => rule);
+}
