@@ -5,6 +5,7 @@
  * and on the node's output, never on timings. (Deadline, Stop and lost answers: faults.test.ts.)
  */
 import {
+	INVOICE_WORKFLOW,
 	expectEachDocumentRunOnceIn,
 	expectPairedResultsIn,
 	makeDocs,
@@ -64,14 +65,17 @@ describe('a batch at the rate limits', () => {
 	test('another client spending the same budget: the node waits out Retry-After and sends nothing twice', async () => {
 		sim = await startSimulator({ rateLimit: { submission: 4, general: 600, windowMs: 1500 } });
 		const docs = makeDocs(8, () => 150);
-		// a second client uses the key's submission budget while the node runs
+		// a second client uses the key's submission budget while the node runs: two requests every
+		// 0.4 s, more than the window holds, so the node's own view of the budget is wrong
 		let stop = false;
+		const spend = () =>
+			fetch(`${sim.url}/v2/workflows/another-clients-workflow/run/`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${sim.apiKey}` },
+			}).catch(() => undefined);
 		const other = (async () => {
 			while (!stop) {
-				await fetch(`${sim.url}/v2/workflows/another-clients-workflow/run/`, {
-					method: 'POST',
-					headers: { authorization: `Bearer ${sim.apiKey}` },
-				}).catch(() => undefined);
+				await Promise.all([spend(), spend()]);
 				await new Promise((r) => setTimeout(r, 400));
 			}
 		})();
@@ -82,6 +86,11 @@ describe('a batch at the rate limits', () => {
 		expect(result.error).toBeUndefined();
 		expectPairedResults(result.items, docs);
 		expectEachDocumentRunOnce(docs);
+		// the node was answered 429 at least once, and every document still ran once
+		const nodeLimited = sim.ledger.requests.filter(
+			(r) => r.route === 'run' && r.status === 429 && r.path.includes(INVOICE_WORKFLOW),
+		);
+		expect(nodeLimited.length).toBeGreaterThan(0);
 	});
 
 	test('an injected 429 (with and without Retry-After) on submissions and reads is waited out', async () => {
