@@ -98,7 +98,7 @@ export function fateUnknownOutcome(
 	const from = new Date(outcome.startedAt).toISOString();
 	const to = new Date(outcome.endedAt).toISOString();
 	const description = [
-		`The request for item ${itemIndex} to workflow ${workflowId} was sent at ${from} and its answer was lost at ${to} (this machine's clock), and no answer named a run. To avoid running the document twice it was not sent again.`,
+		`The request for item ${itemIndex} to workflow ${workflowId} was sent at ${from} and its answer was lost at ${to} (this machine's clock): ${outcome.reason.replace(/\.+$/, '')}. No answer named a run, and to avoid running the document twice it was not sent again.`,
 		describeCandidates(recent, outcome, ownRuns),
 		`To check: look at the runs of workflow ${workflowId} in the Anyformat app, or list them with Extraction → Get Many, and read a run's results with Get Results (Collection ID) to see whether it is this document.`,
 		'Running this item again may create a second run of the same document.',
@@ -106,9 +106,11 @@ export function fateUnknownOutcome(
 	return {
 		error: new NodeApiError(
 			ctx.getNode(),
-			{ error_code: 'FATE_UNKNOWN', code: outcome.code },
+			{ failure: outcome.code },
 			{
-				message: `It is unknown whether Anyformat received the document of item ${itemIndex}: ${outcome.reason}`,
+				// the reason (which may hold a network error code) stays out of the message: NodeApiError
+				// would replace a message naming a code with n8n's generic text for it
+				message: `It is unknown whether Anyformat received the document of item ${itemIndex}`,
 				description,
 				itemIndex,
 			},
