@@ -98,7 +98,9 @@ class Faults {
 	}
 
 	/** Random faults: {seed, rate (0..1 per eligible request), kinds, routes, slowMs, retryAfterSeconds}. */
-	configure({ seed, rate, kinds, routes, slowMs, retryAfterSeconds, hangMs, lateRunMs } = {}) {
+	configure({ seed, rate, kinds, routes, slowMs, retryAfterSeconds, hangMs, lateRunMs, routeRates } = {}) {
+		// {route: rate}: a route's own share of faulted requests, instead of `rate`
+		if (routeRates !== undefined) this.routeRates = routeRates === null ? null : { ...routeRates };
 		if (hangMs !== undefined) this.hangMs = hangMs;
 		if (lateRunMs !== undefined) this.lateRunMs = lateRunMs;
 		if (kinds !== undefined) {
@@ -134,6 +136,7 @@ class Faults {
 		this.rate = 0;
 		this.kinds = [...KINDS];
 		this.routes = null;
+		this.routeRates = null;
 		this.seed = 1;
 		this.random = mulberry32(1);
 	}
@@ -158,6 +161,7 @@ class Faults {
 			rate: this.rate,
 			kinds: this.kinds,
 			routes: this.routes,
+			routeRates: this.routeRates,
 			slowMs: this.slowMs,
 			pending: this.pending,
 			injected: { ...this.injected },
@@ -176,12 +180,13 @@ class Faults {
 			entry.reserved = true;
 			return { kind: entry.kind, early: EARLY_KINDS.has(entry.kind), entry };
 		}
-		if (this.rate > 0) {
+		const rate = this.routeRates && route in this.routeRates ? this.routeRates[route] : this.rate;
+		if (rate > 0) {
 			// health is only eligible when named explicitly in `routes`
 			const inRoutes = this.routes ? this.routes.includes(route) : route !== 'health';
 			if (!inRoutes) return null;
 			const r = this.random();
-			if (r >= this.rate) return null;
+			if (r >= rate) return null;
 			const candidates = this.kinds.filter((k) => eligible(k, route));
 			const k = this.random();
 			if (!candidates.length) return null;
