@@ -32,16 +32,17 @@ export async function runDocuments(
 ): Promise<void> {
 	const continueOnFail = ctx.continueOnFail();
 	const watch = new RunWatch(session, { checkFirst: false });
-	let submitted: Map<number, SubmitOutcome>;
-	let watched = new Map<number, WatchOutcome>();
+	let submitted = new Map<number, SubmitOutcome>();
+	let sent = false;
 	try {
 		submitted = await submitAll(session, plans, watch, {
 			stopOnFailure: !continueOnFail,
 			deadline: Math.max(...plans.map((plan) => plan.deadline)),
 		});
-	} catch (error) {
-		watch.stop();
-		throw error;
+		sent = true;
+	} finally {
+		// stopped by the user: the watch ends with the execution
+		if (!sent) watch.stop();
 	}
 	const failedEarly = [...submitted.values()].some(
 		(o) => o.state === 'failed' || o.state === 'unknown',
@@ -52,7 +53,7 @@ export async function runDocuments(
 	} else {
 		watch.close();
 	}
-	watched = await watch.result();
+	const watched = await watch.result();
 	await settleAll(ctx, session, plans, submitted, watched, outcomes);
 	if (!continueOnFail) throwFirstError(plans, submitted, watched, outcomes);
 }
@@ -69,6 +70,9 @@ async function settleAll(
 	for (const outcome of submitted.values()) {
 		if (outcome.state === 'submitted') ownRuns.add(outcome.receipt.collection_id);
 	}
+	const unknownSince = Math.min(
+		...[...submitted.values()].map((o) => (o.state === 'unknown' ? o.startedAt : Infinity)),
+	);
 	const recent = new Map<string, RecentRuns>();
 	for (const plan of plans) {
 		const outcome = submitted.get(plan.itemIndex);
@@ -86,11 +90,8 @@ async function settleAll(
 		} else if (outcome.state === 'failed') {
 			outcomes[plan.itemIndex] = { error: outcome.error };
 		} else if (outcome.state === 'unknown') {
-			const earliest = Math.min(
-				...[...submitted.values()].map((o) => (o.state === 'unknown' ? o.startedAt : Infinity)),
-			);
 			if (!recent.has(plan.workflowId)) {
-				recent.set(plan.workflowId, await readRecentRuns(session, plan.workflowId, earliest));
+				recent.set(plan.workflowId, await readRecentRuns(session, plan.workflowId, unknownSince));
 			}
 			outcomes[plan.itemIndex] = fateUnknownOutcome(
 				ctx,
