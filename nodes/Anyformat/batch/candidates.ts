@@ -15,7 +15,7 @@ export interface CandidateRun {
 }
 
 /** the server's clock and ours may differ: runs this much before and after the request are shown */
-export const CANDIDATE_SLACK_MS = 60_000;
+const CANDIDATE_SLACK_MS = 60_000;
 /** runs-list pages read at most, once per workflow */
 const CANDIDATE_PAGES = 3;
 const CANDIDATES_SHOWN = 10;

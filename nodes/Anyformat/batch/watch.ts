@@ -121,11 +121,6 @@ export class RunWatch {
 		return await this.start();
 	}
 
-	/** What is known so far of each item (no outcome: still being watched). */
-	known(itemIndex: number): WatchOutcome | undefined {
-		return this.outcomes.get(itemIndex);
-	}
-
 	private start(): Promise<Map<number, WatchOutcome>> {
 		if (!this.running) {
 			this.running = this.loop();
