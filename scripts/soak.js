@@ -3,7 +3,7 @@
 /**
  * `npm run soak`: the fault-injection soak at full size (test/soak/soak.ts). Prints the figures and
  * exits non-zero if a document ran twice, a document is not accounted for, or fewer faults than
- * asked for were injected. Options: --docs 400 --rate 0.8 --submission-rate 0.3 --seed 20240601 --slow 3 --lost 10 --min-faults 1000
+ * asked for were injected. Options: --docs 480 --rate 0.8 --submission-rate 0.3 --seed 20240601 --slow 3 --lost 10 --min-faults 1000
  */
 require('../bench/ts-register');
 
@@ -17,7 +17,7 @@ async function main() {
 	const { runSoak, formatReport } = require('../test/soak/soak');
 	const { cleanupHarnessTempDir, AUDIT_FILE } = require('../test/harness');
 	const options = {
-		docs: option('docs', 400),
+		docs: option('docs', 480),
 		rate: option('rate', 0.8),
 		submissionRate: option('submission-rate', 0.3),
 		seed: option('seed', 20240601),
