@@ -1,16 +1,13 @@
 /* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Issue 5, continued: a batch's deadline and Stop, and submissions whose answer was lost (the run
- * adopted from the files list, or proven absent and sent again, or reported as unknown; never run
- * twice). Asserted on the simulator's ledger and the node's output, never on timings.
+ * read from a cut answer, or reported as fate unknown; never sent again, never run twice). Asserted on the simulator's ledger and the node's output, never on timings.
  */
 import {
 	expectEachDocumentRunOnceIn,
-	expectPairedResultsIn,
 	makeDocs,
 	runBatch,
 	startSimulator,
-	type BatchItem,
 	type Doc,
 	type Sim,
 } from './helpers';
@@ -22,8 +19,6 @@ afterEach(async () => {
 });
 
 const expectEachDocumentRunOnce = (docs: Doc[]) => expectEachDocumentRunOnceIn(sim, docs);
-const expectPairedResults = (items: BatchItem[], docs: Doc[]) =>
-	expectPairedResultsIn(sim, items, docs);
 const count = (route: string, extra: Record<string, unknown> = {}) =>
 	sim.ledger.count({ route, ...extra });
 
@@ -74,31 +69,43 @@ describe('deadline and stop', () => {
 });
 
 describe('submissions whose answer was lost', () => {
-	test('reset after the server accepted: the run is found in the files list and adopted, not run again', async () => {
+	// Issue 9 replaced adoption from the files list and resending after "proven absence": without a
+	// run id in the answer the item is "fate unknown" and its document is never sent again.
+	test('reset after the server accepted: fate unknown, its run listed as a candidate, not adopted and not run again', async () => {
 		sim = await startSimulator();
 		sim.faults.once('reset-after-accept', { route: 'run' });
 		const docs = makeDocs(5, () => 150);
-		const result = await runBatch({ sim, docs });
+		const result = await runBatch({ sim, docs, continueOnFail: true });
 
 		expect(result.error).toBeUndefined();
-		expectPairedResults(result.items, docs);
 		expectEachDocumentRunOnce(docs);
 		expect(sim.faults.injected['reset-after-accept']).toBe(1);
-		expect(count('files')).toBeGreaterThan(0);
+		const unknown = result.items.filter((item) => (item.json as any).anyformat?.status === 'unknown');
+		expect(unknown).toHaveLength(1);
+		const lostIndex = (unknown[0].pairedItem as { item: number }).item;
+		const lostRun = sim.ledger.runs.find((run) => sim.getRun(run.collectionId)?.name === docs[lostIndex].fileName)!;
+		expect(String(unknown[0].json.description)).toContain(lostRun.collectionId);
+		for (const item of result.items) {
+			if (item !== unknown[0]) expect((item.json as any).anyformat?.collection_id).not.toBe(lostRun.collectionId);
+		}
+		expect(count('run')).toBe(5);
+		expect(count('files')).toBe(0);
 	});
 
-	test('reset before the server read it, or mid-upload: proven absent in the files list, then sent again once', async () => {
+	test('reset before the server read it, or mid-upload: fate unknown, never sent again', async () => {
 		sim = await startSimulator();
 		sim.faults
 			.once('reset-before-read', { route: 'run' })
 			.once('reset-mid-upload', { route: 'run' });
 		const docs = makeDocs(5, () => 150);
-		const result = await runBatch({ sim, docs });
+		const result = await runBatch({ sim, docs, continueOnFail: true });
 
 		expect(result.error).toBeUndefined();
-		expectPairedResults(result.items, docs);
-		expectEachDocumentRunOnce(docs);
-		expect(count('run', { status: 202 })).toBe(5);
+		expect(result.items).toHaveLength(5);
+		expect(result.items.filter((item) => (item.json as any).anyformat?.status === 'unknown')).toHaveLength(2);
+		expect(count('run')).toBe(5);
+		expect(count('run', { status: 202 })).toBe(3);
+		expect(sim.ledger.duplicates()).toEqual([]);
 	});
 
 	test('an accepted answer cut short still names the run', async () => {

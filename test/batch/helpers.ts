@@ -8,63 +8,16 @@ import { AnyformatApi } from '../../credentials/AnyformatApi.credentials';
 import { Anyformat } from '../../nodes/Anyformat/Anyformat.node';
 import { runNode, type HarnessInputItem, type RunNodeResult } from '../harness';
 
-const simulator = require('../simulator') as {
-	createSimulator(options?: Record<string, unknown>): Promise<Sim>;
-	SCENARIOS: Record<string, { id: string }>;
-};
+import { SCENARIOS as ALL_SCENARIOS, startSimulator as start, type SimHandle } from '../simulator/handle';
 
-export interface LedgerRequest {
-	method: string;
-	path: string;
-	query: Record<string, string>;
-	route: string | null;
-	tier: string | null;
-	status: number | null;
-	time: number;
-	keyIndex: number | null;
-	fault: string | null;
-}
+export type { LedgerRequest, SimFaults, SimHandle as Sim } from '../simulator/handle';
+type Sim = SimHandle;
 
-export interface Sim {
-	url: string;
-	apiKey: string;
-	workflows: Array<Record<string, unknown>>;
-	ledger: {
-		requests: LedgerRequest[];
-		uploads: Array<{
-			sha256: string;
-			bytes: number;
-			contentLength: number | null;
-			accepted: boolean;
-			collectionId: string | null;
-		}>;
-		runs: Array<{ collectionId: string; sha256: string; time: number }>;
-		rateLimited: { submission: number; general: number };
-		peakRequestsPerWindow: { submission: number; general: number };
-		maxConcurrentUploads: number;
-		runsPerSha256(): Map<string, number>;
-		duplicates(): Array<{ sha256: string; count: number; collectionIds: string[] }>;
-		count(filter: Record<string, unknown> | string): number;
-	};
-	faults: SimFaults;
-	configure(options: Record<string, unknown>): unknown;
-	getRun(collectionId: string): { sha256: string; status: string; name: string } | null;
-	listRuns(): Array<{ id: string; sha256: string; status: string; isRun: boolean }>;
-	close(): Promise<void>;
-}
-
-export interface SimFaults {
-	configure(options: Record<string, unknown>): unknown;
-	once(kind: string, options?: { route?: string }): SimFaults;
-	clear(): void;
-	injected: Record<string, number>;
-}
-
-export const SCENARIOS = simulator.SCENARIOS;
+export const SCENARIOS = ALL_SCENARIOS;
 export const INVOICE_WORKFLOW = SCENARIOS.invoice.id;
 
 export async function startSimulator(options: Record<string, unknown> = {}): Promise<Sim> {
-	return await simulator.createSimulator(options);
+	return await start(options);
 }
 
 export interface Doc {

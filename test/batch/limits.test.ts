@@ -5,6 +5,7 @@
  * and on the node's output, never on timings. (Deadline, Stop and lost answers: faults.test.ts.)
  */
 import {
+	INVOICE_WORKFLOW,
 	expectEachDocumentRunOnceIn,
 	expectPairedResultsIn,
 	makeDocs,
@@ -64,15 +65,28 @@ describe('a batch at the rate limits', () => {
 	test('another client spending the same budget: the node waits out Retry-After and sends nothing twice', async () => {
 		sim = await startSimulator({ rateLimit: { submission: 4, general: 600, windowMs: 1500 } });
 		const docs = makeDocs(8, () => 150);
-		// a second client uses the key's submission budget while the node runs
+		// a second client spends part of the key's submission budget at the start of every window,
+		// just before the node (which opens each window 50 ms late) and without its knowing: the node
+		// is then answered 429 and must wait out Retry-After
 		let stop = false;
+		const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+		const spend = async () => {
+			const response = await fetch(`${sim.url}/v2/workflows/another-clients-workflow/run/`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${sim.apiKey}` },
+			}).catch(() => undefined);
+			await response?.arrayBuffer().catch(() => undefined);
+			return Number(response?.headers.get('x-ratelimit-reset') ?? NaN);
+		};
 		const other = (async () => {
+			while (!stop && !sim.ledger.requests.some((r) => r.route === 'run')) await sleep(2);
+			// the node's first submission opened the first window
+			let windowEnd = sim.ledger.requests.find((r) => r.route === 'run')!.time + 1500;
 			while (!stop) {
-				await fetch(`${sim.url}/v2/workflows/another-clients-workflow/run/`, {
-					method: 'POST',
-					headers: { authorization: `Bearer ${sim.apiKey}` },
-				}).catch(() => undefined);
-				await new Promise((r) => setTimeout(r, 400));
+				await sleep(windowEnd + 15 - Date.now());
+				if (stop) return;
+				const [reset] = await Promise.all([spend(), spend()]);
+				windowEnd = Date.now() + (Number.isFinite(reset) ? reset * 1000 : 1500);
 			}
 		})();
 		const result = await runBatch({ sim, docs });
@@ -82,6 +96,11 @@ describe('a batch at the rate limits', () => {
 		expect(result.error).toBeUndefined();
 		expectPairedResults(result.items, docs);
 		expectEachDocumentRunOnce(docs);
+		// the node was answered 429 at least once, and every document still ran once
+		const nodeLimited = sim.ledger.requests.filter(
+			(r) => r.route === 'run' && r.status === 429 && r.path.includes(INVOICE_WORKFLOW),
+		);
+		expect(nodeLimited.length).toBeGreaterThan(0);
 	});
 
 	test('an injected 429 (with and without Retry-After) on submissions and reads is waited out', async () => {

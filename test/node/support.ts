@@ -23,76 +23,16 @@ import { DEFAULT_TYPE_NAME, ensureN8nEnvironment, errorForAudit, recordForAudit,
 import { HarnessCredentialsHelper } from '../harness/credentials-helper';
 import { HarnessNodeTypes } from '../harness/node-types';
 import { API_KEYS } from '../setup/secrets';
+import { SCENARIOS as ALL_SCENARIOS, startSimulator, type LedgerRequest, type SimHandle } from '../simulator/handle';
 
 export { API_KEYS };
 
-// ---- the simulator (plain JS): the parts the suites use -------------------------------------------
+// ---- the simulator: one typed handle (test/simulator/handle.ts) -----------------------------------
 
-export interface LedgerRequest {
-	method: string;
-	path: string;
-	query: Record<string, string>;
-	route: string | null;
-	status: number | null;
-	fault: string | null;
-	time: number;
-}
+export type { LedgerRequest, LedgerUpload, SimHandle as Sim } from '../simulator/handle';
+type Sim = SimHandle;
 
-export interface LedgerUpload {
-	workflowId: string;
-	collectionId: string | null;
-	kind: 'file' | 'text';
-	filename: string;
-	mimeType: string;
-	bytes: number;
-	sha256: string;
-	contentLength: number | null;
-	accepted: boolean;
-}
-
-export interface Sim {
-	url: string;
-	apiKey: string;
-	ledger: {
-		requests: LedgerRequest[];
-		uploads: LedgerUpload[];
-		runs: Array<{ collectionId: string; workflowId: string; sha256: string }>;
-		count(filter: Partial<LedgerRequest> | string): number;
-		runsPerSha256(): Map<string, number>;
-		summary(options?: { full?: boolean }): unknown;
-	};
-	faults: {
-		once(kind: string, options?: { route?: string }): unknown;
-		configure(options: Record<string, unknown>): unknown;
-		retryAfterSeconds: number;
-		injected: Record<string, number>;
-	};
-	configure(options: Record<string, unknown>): unknown;
-	finishRun(collectionId: string): boolean;
-	cancelRun(collectionId: string): boolean;
-	/** a reviewer's correction in the app on one field of a run's results */
-	reviewField(collectionId: string, field: string, patch: { value_override?: unknown; verification_status?: string | null }): boolean;
-	getRun(collectionId: string): { status: string; sha256: string; name: string } | null;
-	listRuns(): Array<{ id: string; status: string; sha256: string; name: string }>;
-	close(): Promise<void>;
-}
-
-interface Scenario {
-	key: string;
-	id: string;
-	name: string;
-	fields: Array<{ name: string }>;
-}
-
-const simulator = require('../simulator') as {
-	createSimulator(options?: Record<string, unknown>): Promise<Sim>;
-	SCENARIOS: Record<
-		'invoice' | 'split' | 'parseOnly' | 'lineItems' | 'falsyOverrides' | 'classification',
-		Scenario
-	>;
-};
-
-export const SCENARIOS = simulator.SCENARIOS;
+export const SCENARIOS = ALL_SCENARIOS;
 export const WF = Object.fromEntries(
 	Object.entries(SCENARIOS).map(([key, scenario]) => [key, scenario.id]),
 ) as Record<keyof typeof SCENARIOS, string>;
@@ -102,7 +42,7 @@ export const UNKNOWN_ID = '0686bb97-8c30-70f0-8000-0000deadbeef';
 
 /** Short processing by default: the node's first poll comes ~2 s after submission anyway. */
 export async function startSim(options: Record<string, unknown> = {}): Promise<Sim> {
-	return await simulator.createSimulator({
+	return await startSimulator({
 		apiKey: [API_KEYS.main, API_KEYS.other],
 		processingMs: 50,
 		...options,

@@ -61,7 +61,7 @@ describe('Timeout', () => {
 		});
 	});
 
-	// found as a bug of helpers/waiter.ts (no last look at the deadline); fixed there since
+	// found as a bug of the waiter (no last look at the deadline); fixed since (batch/deadline.ts)
 	test.concurrent('a run that finished before the deadline is not reported as timed out', async () => {
 		await withSim(async (sim) => {
 			// processing 50 ms, timeout 1 s: the results are there long before the deadline

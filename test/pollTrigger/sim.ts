@@ -9,13 +9,8 @@ import { PollHarness } from './harness';
 
 export { API_KEYS, rl, WF };
 
-export interface PollSim extends Sim {
-	seedRuns(workflowId: string, options?: { count?: number; text?: string; finished?: boolean }): string[];
-	faults: {
-		configure(options: { rate?: number; kinds?: string[]; routes?: string[] | null }): unknown;
-		clear(): void;
-	};
-}
+/** the simulator's handle (test/simulator/handle.ts) has every control the poll suites use */
+export type PollSim = Sim;
 
 export const FAIL_TEXT = 'Invoice INV-9 FAIL_EXTRACTION';
 

@@ -2,7 +2,7 @@
 // Handlers of the public API routes. Each returns a result {status, body?, headers?, raw?} for the
 // response writer, or null when it has already dealt with the socket (faults).
 const crypto = require('crypto');
-const { apiError, validationError } = require('./errors');
+const { apiError, validationError, proxyHtml } = require('./errors');
 const { parseMultipart, readJson } = require('./multipart');
 const { MarkerScanner } = require('./document');
 const { buildResults } = require('./scenarios');
@@ -10,10 +10,11 @@ const { IN_FLIGHT } = require('./runs');
 
 const iso = (ms) => new Date(ms).toISOString();
 
-/** The older lifecycle words of the SDKs' docstrings, said by lists with `legacyStatusWords`. */
+/** The older lifecycle words some SDK docstrings use (option legacyStatusWords). */
 const LEGACY_WORDS = { in_progress: 'processing', processed: 'completed', error: 'failed' };
 
-function listStatus(sim, status) {
+function listedStatus(sim, c, now) {
+	const status = sim.runs.status(c, now);
 	return sim._options.legacyStatusWords ? LEGACY_WORDS[status] || status : status;
 }
 
@@ -255,6 +256,11 @@ async function submit(sim, ctx, { stage }) {
 		recordUploads(sim, ctx, parsed, null, false);
 		return error;
 	}
+	if (!stage && ctx.fault && LOST_SUBMISSION_HANDLERS[ctx.fault.kind]) {
+		sim.faults.applied(ctx.fault);
+		ctx.entry.fault = ctx.fault.kind;
+		return LOST_SUBMISSION_HANDLERS[ctx.fault.kind](sim, ctx, wf, parsed, upload);
+	}
 	const c = sim.runs.create({ workflowId: wf.id, upload, org: ctx.org });
 	recordUploads(sim, ctx, parsed, c, true);
 	if (stage)
@@ -265,6 +271,78 @@ async function submit(sim, ctx, { stage }) {
 	startRun(sim, ctx, c);
 	return runResponse(sim, wf, c, sim._options.runStatusWord);
 }
+
+// ---- lost submissions (fault kinds of issue 9; see faults.js) -------------------------------------
+
+function createRun(sim, ctx, wf, parsed, upload) {
+	const c = sim.runs.create({ workflowId: wf.id, upload, org: ctx.org });
+	recordUploads(sim, ctx, parsed, c, true);
+	startRun(sim, ctx, c);
+	return c;
+}
+
+let foreignSeq = 0;
+
+/** A run of another submitter: same workflow, organization and file name, other content. */
+function createForeignRun(sim, ctx, wf, upload) {
+	const text = `Invoice #FOREIGN-${String(++foreignSeq).padStart(5, '0')}\nTotal: $1.00\n`;
+	const buf = Buffer.from(text, 'utf8');
+	const scanner = new MarkerScanner();
+	scanner.push(buf);
+	const foreign = {
+		...upload,
+		bytes: buf.length,
+		sha256: crypto.createHash('sha256').update(buf).digest('hex'),
+		content: upload.kind === 'file' ? buf : null,
+		text: upload.kind === 'text' ? text : null,
+		markers: scanner.result(),
+	};
+	const c = sim.runs.create({ workflowId: wf.id, upload: foreign, org: ctx.org });
+	c.foreign = true;
+	sim.runs.start(c, sim._options.processingMs);
+	sim.ledger.foreignRuns.push({
+		collectionId: c.id,
+		workflowId: wf.id,
+		sha256: c.sha256,
+		time: Date.now(),
+	});
+}
+
+function resetNow(ctx) {
+	ctx.req.socket.destroy();
+	return null;
+}
+
+const LOST_SUBMISSION_HANDLERS = {
+	'504-html-after-create': (sim, ctx, wf, parsed, upload) => {
+		createRun(sim, ctx, wf, parsed, upload);
+		return { status: 504, raw: { contentType: 'text/html', text: proxyHtml(504) } };
+	},
+	'202-no-id': (sim, ctx, wf, parsed, upload) => {
+		createRun(sim, ctx, wf, parsed, upload);
+		const body = { status: sim._options.runStatusWord, workflow_id: wf.id };
+		if (!sim._options.omitVersionId) body.version_id = wf.versionId;
+		return { status: 202, body };
+	},
+	'reset-before-accept': (sim, ctx, wf, parsed) => {
+		recordUploads(sim, ctx, parsed, null, false);
+		return resetNow(ctx);
+	},
+	'other-submitter': (sim, ctx, wf, parsed, upload) => {
+		createForeignRun(sim, ctx, wf, upload);
+		recordUploads(sim, ctx, parsed, null, false);
+		return resetNow(ctx);
+	},
+	'accepted-no-answer': (sim, ctx, wf, parsed, upload) => {
+		sim.later(sim.faults.hangMs, () => ctx.req.socket.destroy());
+		sim.later(sim.faults.lateRunMs, () => {
+			const c = createRun(sim, ctx, wf, parsed, upload);
+			sim.ledger.runs[sim.ledger.runs.length - 1].late = true;
+			return c;
+		});
+		return null;
+	},
+};
 
 /** POST files/{file_id | file_collection_id}/run/ */
 function runStaged(sim, ctx) {
@@ -354,7 +432,7 @@ function listRuns(sim, ctx) {
 	const now = Date.now();
 	const res = paginate(sim, ctx.query, items, (c) => ({
 		id: c.id,
-		status: listStatus(sim, sim.runs.status(c, now)),
+		status: listedStatus(sim, c, now),
 		created_at: iso(c.createdAt),
 		updated_at: iso(sim.runs.updatedAt(c, now)),
 	}));
@@ -369,8 +447,8 @@ function listFiles(sim, ctx) {
 	const now = Date.now();
 	const res = paginate(sim, ctx.query, items, (c) => ({
 		id: c.id,
-		name: c.name,
-		status: listStatus(sim, sim.runs.status(c, now)),
+		name: sim._options.filesListNames ? c.name : null,
+		status: listedStatus(sim, c, now),
 		created_at: iso(c.createdAt),
 		updated_at: iso(sim.runs.updatedAt(c, now)),
 	}));

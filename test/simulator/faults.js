@@ -19,8 +19,27 @@ const STATUS_KINDS = [
 	'502-html',
 	'503-html',
 ];
+// ---- lost submissions (issue 9: adoption only on proof) ----------------------------------------
+// Each applies to a run submission (route `run`) after its upload was read:
+//   504-html-after-create  the run is created, then a gateway's 504 HTML page is the answer
+//   accepted-no-answer     no answer: the connection is held `hangMs`, then dropped; the run is
+//                          created `lateRunMs` after the upload was read (after the client gave up)
+//   reset-before-accept    the connection is reset after the upload was read; no run is created
+//   other-submitter        another submitter's run (same file name, other content) is created in the
+//                          same workflow, then this request is reset before acceptance (no run of its own)
+//   202-no-id              the run is created; the 202 answer carries no `id`
+const LOST_SUBMISSION_KINDS = [
+	'504-html-after-create',
+	'accepted-no-answer',
+	'reset-before-accept',
+	'other-submitter',
+	'202-no-id',
+];
+// ---- end of lost submissions ---------------------------------------------------------------------
+
 const KINDS = [
 	...STATUS_KINDS,
+	...LOST_SUBMISSION_KINDS,
 	'reset-before-read',
 	'reset-after-accept',
 	'reset-mid-upload',
@@ -37,6 +56,7 @@ const UPLOAD_ROUTES = new Set(['run', 'upload', 'files.create']);
 
 /** Can `kind` apply to a request on `route` at all? */
 function eligible(kind, route) {
+	if (LOST_SUBMISSION_KINDS.includes(kind)) return route === 'run';
 	switch (kind) {
 		case 'reset-after-accept':
 			return SUBMISSION_ROUTES.has(route);
@@ -75,11 +95,17 @@ class Faults {
 		this.injected = {};
 		this.slowMs = 35000;
 		this.retryAfterSeconds = 1;
+		this.hangMs = 1000;
+		this.lateRunMs = 8000;
 		this.clear();
 	}
 
 	/** Random faults: {seed, rate (0..1 per eligible request), kinds, routes, slowMs, retryAfterSeconds}. */
-	configure({ seed, rate, kinds, routes, slowMs, retryAfterSeconds } = {}) {
+	configure({ seed, rate, kinds, routes, slowMs, retryAfterSeconds, hangMs, lateRunMs, routeRates } = {}) {
+		// {route: rate}: a route's own share of faulted requests, instead of `rate`
+		if (routeRates !== undefined) this.routeRates = routeRates === null ? null : { ...routeRates };
+		if (hangMs !== undefined) this.hangMs = hangMs;
+		if (lateRunMs !== undefined) this.lateRunMs = lateRunMs;
 		if (kinds !== undefined) {
 			kinds.forEach(checkKind);
 			this.kinds = [...kinds];
@@ -113,6 +139,7 @@ class Faults {
 		this.rate = 0;
 		this.kinds = [...KINDS];
 		this.routes = null;
+		this.routeRates = null;
 		this.seed = 1;
 		this.random = mulberry32(1);
 	}
@@ -123,6 +150,8 @@ class Faults {
 		this.injected = {};
 		this.slowMs = 35000;
 		this.retryAfterSeconds = 1;
+		this.hangMs = 1000;
+		this.lateRunMs = 8000;
 	}
 
 	get pending() {
@@ -135,6 +164,7 @@ class Faults {
 			rate: this.rate,
 			kinds: this.kinds,
 			routes: this.routes,
+			routeRates: this.routeRates,
 			slowMs: this.slowMs,
 			pending: this.pending,
 			injected: { ...this.injected },
@@ -153,12 +183,13 @@ class Faults {
 			entry.reserved = true;
 			return { kind: entry.kind, early: EARLY_KINDS.has(entry.kind), entry };
 		}
-		if (this.rate > 0) {
+		const rate = this.routeRates && route in this.routeRates ? this.routeRates[route] : this.rate;
+		if (rate > 0) {
 			// health is only eligible when named explicitly in `routes`
 			const inRoutes = this.routes ? this.routes.includes(route) : route !== 'health';
 			if (!inRoutes) return null;
 			const r = this.random();
-			if (r >= this.rate) return null;
+			if (r >= rate) return null;
 			const candidates = this.kinds.filter((k) => eligible(k, route));
 			const k = this.random();
 			if (!candidates.length) return null;
@@ -292,6 +323,7 @@ module.exports = {
 	KINDS,
 	EARLY_KINDS,
 	STATUS_KINDS,
+	LOST_SUBMISSION_KINDS,
 	eligible,
 	mulberry32,
 	transportBefore,

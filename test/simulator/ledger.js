@@ -14,6 +14,8 @@ class Ledger {
 		this.uploads = [];
 		/** every run started (run/ and files/{id}/run/): {collectionId, workflowId, sha256, route, time} */
 		this.runs = [];
+		/** runs another submitter created (fault `other-submitter`): {collectionId, workflowId, sha256, time} */
+		this.foreignRuns = [];
 		/** 429s served, per tier (limiter and injected faults alike) */
 		this.rateLimited = { submission: 0, general: 0 };
 		this.maxConcurrentUploads = 0;

@@ -26,6 +26,8 @@ const DEFAULTS = Object.freeze({
 	maxTextBytes: 16 * 1024 * 1024,
 	webhookTimeoutMs: 10000,
 	log: false, // true: log one line per request to stderr (never the API key)
+	filesListNames: false, // false: the files list shows `name: null`, as in the API's own example
+	legacyStatusWords: false, // true: the runs and files lists use the older words processing/completed/failed
 });
 
 const ENUMS = {
@@ -94,6 +96,8 @@ function mergeOptions(base, partial = {}) {
 			case 'omitVersionId':
 			case 'sharedOrganization':
 			case 'log':
+			case 'filesListNames':
+			case 'legacyStatusWords':
 				out[k] = !!v;
 				break;
 			case 'validationErrorStyle':

@@ -94,6 +94,22 @@ class Simulator {
 		return this.options;
 	}
 
+	/** Runs `fn` after `ms` (cleared on close); `pendingLater` counts those not run yet. */
+	later(ms, fn) {
+		this.pendingLater = (this.pendingLater || 0) + 1;
+		const t = setTimeout(() => {
+			this._timers.delete(t);
+			this.pendingLater -= 1;
+			fn();
+		}, ms);
+		this._timers.add(t);
+	}
+
+	/** Resolves once every delayed effect of a fault (a run created late) has happened. */
+	async settled() {
+		while (this.pendingLater > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+
 	/** Forget runs, ledger, webhook subscriptions/deliveries/mode, faults and rate windows (options stay). */
 	reset() {
 		this.runs.clear();
@@ -180,6 +196,7 @@ class Simulator {
 			bytes: c.bytes,
 			sha256: c.sha256,
 			isRun: c.isRun,
+			foreign: !!c.foreign,
 			org: c.org,
 			processingMs: c.processingMs,
 			createdAt: new Date(c.createdAt).toISOString(),

@@ -511,7 +511,11 @@ describe('results and lifecycle', () => {
 		runs = await (await api(sim, `/v2/workflows/${WID}/runs/?page_size=1`)).json();
 		expect(runs).toMatchObject({ count: 2, page_size: 1 });
 		expect(runs.results.map((x) => x.id)).toEqual([a.id]);
-		const files = await (await api(sim, `/v2/workflows/${WID}/files/`)).json();
+		let files = await (await api(sim, `/v2/workflows/${WID}/files/`)).json();
+		// `name: null` by default, as in the API's own example; names only with filesListNames
+		expect(files.results.map((f) => f.name)).toEqual([null, null]);
+		sim.configure({ filesListNames: true });
+		files = await (await api(sim, `/v2/workflows/${WID}/files/`)).json();
 		expect(files.results.map((f) => f.name)).toEqual(['text.txt', 'scan.pdf']);
 		expect(Object.keys(files.results[0]).sort()).toEqual([
 			'created_at',

@@ -7,6 +7,8 @@
  */
 import { formatReport, runSoak } from './soak';
 
+const { LOST_SUBMISSION_KINDS } = require('../simulator/faults') as { LOST_SUBMISSION_KINDS: string[] };
+
 const docs = Number(process.env.SOAK_DOCS ?? 52);
 
 test(`${docs} documents through Run and wait under ~200 injected faults of every kind: none run twice, none lost`, async () => {
@@ -14,19 +16,23 @@ test(`${docs} documents through Run and wait under ~200 injected faults of every
 		docs,
 		minFaults: 0,
 		seed: Number(process.env.SOAK_SEED ?? 11),
-		rate: Number(process.env.SOAK_RATE ?? 0.6),
+		rate: Number(process.env.SOAK_RATE ?? 0.85),
+		submissionRate: Number(process.env.SOAK_SUBMISSION_RATE ?? 0.25),
 		slowFaults: 0,
+		lostSubmissionFaults: 2,
+		armEveryKind: true,
 		log: (line) => process.stdout.write(`${line}\n`),
 	});
 	process.stdout.write(`\n${formatReport(report)}\n`);
 
 	expect(report.duplicates).toBe(0);
 	expect(report.lost).toEqual([]);
+	expect(report.zeros).toEqual({ runTwice: 0, adoptedFromAnotherSubmitter: 0, succeededWithoutRunId: 0, lostSilently: 0 });
 	const accounted = Object.entries(report.outcomes).filter(([k]) => k !== 'LOST').reduce((sum, [, n]) => sum + n, 0);
 	expect(accounted).toBe(docs);
 	expect(report.faultsTotal).toBeGreaterThanOrEqual(150);
 	// every kind but `slow` (30 s each; `npm run soak` arms a few) was injected
-	for (const kind of ['429', '429-no-retry-after', '500', '502', '503', '504', '502-html', '503-html', 'reset-before-read', 'reset-after-accept', 'reset-mid-upload', 'truncated-json', 'non-json', 'missing-keys', 'unknown-enum', 'flip-412']) {
+	for (const kind of ['429', '429-no-retry-after', '500', '502', '503', '504', '502-html', '503-html', 'reset-before-read', 'reset-after-accept', 'reset-mid-upload', 'truncated-json', 'non-json', 'missing-keys', 'unknown-enum', 'flip-412', ...LOST_SUBMISSION_KINDS]) {
 		expect(report.faults[kind] ?? 0).toBeGreaterThan(0);
 	}
 }, 120_000);

@@ -7,8 +7,9 @@
  */
 import { getCapturedLogs } from '../harness';
 import { makeDocs, runBatch, seeded, startSimulator, type Doc, type Sim } from '../batch/helpers';
+import { FAULT_KINDS } from '../simulator/handle';
 
-const { FAULT_KINDS } = require('../simulator') as { FAULT_KINDS: string[] };
+const { LOST_SUBMISSION_KINDS } = require('../simulator/faults') as { LOST_SUBMISSION_KINDS: string[] };
 
 export interface SoakOptions {
 	docs: number;
@@ -17,8 +18,18 @@ export interface SoakOptions {
 	seed: number;
 	/** share of eligible requests that get a fault */
 	rate: number;
+	/**
+	 * share of submissions that get one: a lost answer now ends its document as "fate unknown" (never
+	 * sent again), so at the full rate most documents would never be watched and the reads would see
+	 * few faults
+	 */
+	submissionRate?: number;
 	/** responses held beyond the node's 30 s read timeout (each costs ~30 s of wall time) */
 	slowFaults: number;
+	/** each lost-submission kind (answer lost, run created or not) is also armed this many times */
+	lostSubmissionFaults?: number;
+	/** every other kind but `slow` is also armed once, so that each is drawn at least once */
+	armEveryKind?: boolean;
 	rateLimit?: { submission: number; general: number; windowMs: number };
 	log?: (line: string) => void;
 }
@@ -34,7 +45,6 @@ export interface SoakReport {
 	requestsByRoute: Record<string, number>;
 	retries: number;
 	rateLimitedAnswers: number;
-	recoveredFromList: number;
 	recoveredFromAnswer: number;
 	resent: number;
 	outcomes: Record<Outcome, number>;
@@ -43,6 +53,19 @@ export interface SoakReport {
 	/** documents not accounted for, with why */
 	lost: Array<{ doc: number; why: string }>;
 	runs: number;
+	/** the four zeros of issue 9, from the simulator's ledger (see `zeros`) */
+	zeros: Zeros;
+}
+
+export interface Zeros {
+	/** documents (by uploaded sha256) the ledger shows started as a run more than once */
+	runTwice: number;
+	/** output items naming a run (collection_id) that the ledger does not hold for their document's content: another submitter's run, another document's, or one that does not exist */
+	adoptedFromAnotherSubmitter: number;
+	/** output items without an error whose collection_id is empty or names no run of their document */
+	succeededWithoutRunId: number;
+	/** documents the ledger shows a run for whose one output item neither names that run nor says "fate unknown" (or that have no output item, or several) */
+	lostSilently: number;
 }
 
 const sha256 = (text: string) => require('node:crypto').createHash('sha256').update(text).digest('hex') as string;
@@ -55,18 +78,32 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	});
 	try {
 		const docs = makeDocs(options.docs, () => 100 + random() * 1400, `soak${options.seed}`);
-		// every kind but `slow`, which is armed a few times on its own (see SoakOptions.slowFaults)
+		// every kind the simulator knows but `slow`, which is armed a few times on its own (see SoakOptions.slowFaults)
 		const kinds = FAULT_KINDS.filter((kind) => kind !== 'slow');
-		sim.faults.configure({ seed: options.seed, rate: options.rate, kinds, retryAfterSeconds: 1 });
+		sim.faults.configure({
+			seed: options.seed,
+			rate: options.rate,
+			routeRates: { run: options.submissionRate ?? options.rate / 2 },
+			kinds,
+			retryAfterSeconds: 1,
+		});
 		const slowRoutes = ['results', 'runs', 'run'];
 		for (let i = 0; i < options.slowFaults; i++) sim.faults.once('slow', { route: slowRoutes[i % slowRoutes.length] });
-		log(`soak: ${docs.length} documents, fault rate ${options.rate}, seed ${options.seed}, ${options.slowFaults} slow`);
+		if (options.armEveryKind) {
+			for (const kind of kinds) if (!LOST_SUBMISSION_KINDS.includes(kind)) sim.faults.once(kind);
+		}
+		for (let i = 0; i < (options.lostSubmissionFaults ?? 0); i++) {
+			for (const kind of LOST_SUBMISSION_KINDS) sim.faults.once(kind, { route: 'run' });
+		}
+		log(`soak: ${docs.length} documents, fault rate ${options.rate} (submissions ${options.submissionRate ?? options.rate / 2}), seed ${options.seed}, ${options.slowFaults} slow`);
 
 		const logMark = getCapturedLogs().length;
 		const started = Date.now();
 		const result = await runBatch({ sim, docs, continueOnFail: true });
 		const wallMs = Date.now() - started;
 		if (result.error) throw result.error;
+		// runs a lost submission creates late are in the ledger before anything is counted
+		await sim.settled();
 
 		const stats = nodeStats(logMark);
 		if (process.env.SOAK_TRACE) {
@@ -85,11 +122,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 			requestsByRoute,
 			retries: Number(stats.retries ?? 0),
 			rateLimitedAnswers: Number(stats.rateLimited ?? 0),
-			recoveredFromList: Number(stats.recoveredFromList ?? 0),
 			recoveredFromAnswer: Number(stats.recoveredFromAnswer ?? 0),
 			resent: Number(stats.resent ?? 0),
 			...report,
 			runs: sim.ledger.runs.length,
+			zeros: zeros(sim, docs, result.items),
 		};
 	} finally {
 		sim.faults.clear();
@@ -176,6 +213,29 @@ function account(sim: Sim, docs: Doc[], items: Array<{ json: any; pairedItem?: a
 	return { outcomes, lost, duplicates };
 }
 
+/** The four zeros of issue 9, counted from the simulator's ledger and the node's output. */
+export function zeros(sim: Sim, docs: Doc[], items: Array<{ json: any; pairedItem?: any }>): Zeros {
+	const runsOf = new Map<string, string[]>();
+	for (const run of sim.ledger.runs) runsOf.set(run.sha256, [...(runsOf.get(run.sha256) ?? []), run.collectionId]);
+	const out: Zeros = { runTwice: 0, adoptedFromAnotherSubmitter: 0, succeededWithoutRunId: 0, lostSilently: 0 };
+	out.runTwice = [...runsOf.values()].filter((ids) => ids.length > 1).length;
+	for (const doc of docs) {
+		const mine = items.filter((item) => item.pairedItem?.item === doc.index);
+		const runs = runsOf.get(sha256(doc.content)) ?? [];
+		for (const item of mine) {
+			const id = item.json.anyformat?.collection_id;
+			if (id && !runs.includes(id)) out.adoptedFromAnotherSubmitter++;
+			if (item.json.error === undefined && (!id || !runs.includes(id))) out.succeededWithoutRunId++;
+		}
+		if (runs.length === 0) continue;
+		const accounted =
+			mine.length === 1 &&
+			(runs.includes(mine[0].json.anyformat?.collection_id) || mine[0].json.anyformat?.status === 'unknown');
+		if (!accounted) out.lostSilently++;
+	}
+	return out;
+}
+
 export function formatReport(r: SoakReport): string {
 	const lines = [
 		`documents            ${r.docs}`,
@@ -186,11 +246,14 @@ export function formatReport(r: SoakReport): string {
 			.map(([kind, n]) => `  ${kind.padEnd(20)} ${n}`),
 		`API requests         ${r.requests}  (${Object.entries(r.requestsByRoute).map(([k, v]) => `${k} ${v}`).join(', ')})`,
 		`retries (node)       ${r.retries}  (429 answers waited out: ${r.rateLimitedAnswers})`,
-		`lost answers         recovered from the files list ${r.recoveredFromList}, from a cut answer ${r.recoveredFromAnswer}; documents sent again after proven absence or refusal ${r.resent}`,
+		`lost answers         run id read from a cut answer ${r.recoveredFromAnswer}; documents sent again after a certain refusal (429, refused connection, retryable) ${r.resent}`,
 		`documents by outcome ${Object.entries(r.outcomes).map(([k, v]) => `${k}: ${v}`).join(', ')}`,
 		`runs started         ${r.runs}`,
-		`run twice            ${r.duplicates}`,
-		`lost                 ${r.lost.length}${r.lost.length ? ` ${JSON.stringify(r.lost.slice(0, 10))}` : ''}`,
+		`run twice            ${r.zeros.runTwice}`,
+		`adopted from another submitter ${r.zeros.adoptedFromAnotherSubmitter}`,
+		`succeeded without a run id     ${r.zeros.succeededWithoutRunId}`,
+		`lost silently        ${r.zeros.lostSilently}`,
+		`not accounted for    ${r.lost.length}${r.lost.length ? ` ${JSON.stringify(r.lost.slice(0, 10))}` : ''}`,
 	];
 	return lines.join('\n');
 }

@@ -7,120 +7,38 @@ import type { INodeParameters } from 'n8n-workflow';
 import { recordForAudit } from '../harness';
 import { API_KEYS } from '../setup/secrets';
 import { TriggerHarness } from './context';
+import {
+	SCENARIOS,
+	signWebhook as sign,
+	startSimulator,
+	WEBHOOK_READINGS,
+	type SimHandle,
+	type SimSubscription,
+} from '../simulator/handle';
 
 export { API_KEYS };
 
-export interface SimSubscription {
-	id: string;
-	url: string;
-	events: string[];
-	is_active: boolean;
-	secret: string;
-	created_at: string;
-}
+export type {
+	SendOptions,
+	Signing,
+	SigningReading,
+	SimDelivery,
+	SimSubscription,
+	SimHandle as Sim,
+} from '../simulator/handle';
+type Sim = SimHandle;
 
-export interface SimDelivery {
-	subscriptionId: string;
-	url: string;
-	event: string;
-	webhookId: string;
-	timestamp: number;
-	copy: number;
-	signing: string;
-	reading: SigningReading;
-	headers: Record<string, string>;
-	body: string;
-	payload: { event: string; timestamp: string; data: Record<string, unknown> };
-	status: number | null;
-	error: string | null;
-}
-
-/** How the simulator's secret keys the HMAC (test/simulator/webhooks.js). */
-export type SigningReading = 'standard-webhooks' | 'whole-secret' | 'secret-after-prefix';
-export type Signing = 'valid' | 'invalid' | 'none' | 'unreadable';
-
-export interface SendOptions {
-	secret?: string;
-	signing?: Signing;
-	reading?: SigningReading;
-	/** fields added to the body (its `data` merged into the payload's `data`) */
-	extraBody?: Record<string, unknown>;
-	timestamp?: number;
-	webhookId?: string;
-	rawBody?: string;
-	headers?: Record<string, string>;
-}
-
-export interface Sim {
-	url: string;
-	apiKey: string;
-	ledger: {
-		requests: Array<{
-			method: string;
-			path: string;
-			route: string | null;
-			status: number | null;
-			time: number;
-		}>;
-		summary(options?: { full?: boolean }): unknown;
-	};
-	webhooks: {
-		setMode(mode: {
-			redeliver?: number;
-			delayMs?: number;
-			signing?: Signing;
-			reading?: SigningReading;
-			extraBody?: Record<string, unknown> | null;
-		}): unknown;
-		forget(id: string): boolean;
-		list(): SimSubscription[];
-		send(
-			url: string,
-			payload: unknown,
-			options?: SendOptions,
-		): Promise<{
-			status: number | null;
-			body: string | null;
-			error: string | null;
-			headers: Record<string, string>;
-		}>;
-		idle(): Promise<void>;
-		deliveries: SimDelivery[];
-		create(body: unknown): { ok: boolean; subscription?: SimSubscription; detail?: string };
-	};
-	configure(options: Record<string, unknown>): unknown;
-	finishRun(collectionId: string): boolean;
-	cancelRun(collectionId: string): boolean;
-	getRun(collectionId: string): { status: string } | null;
-	close(): Promise<void>;
-}
-
-const simulator = require('../simulator') as {
-	createSimulator(options?: Record<string, unknown>): Promise<Sim>;
-	signWebhook(
-		secret: string,
-		messageId: string,
-		timestamp: number,
-		body: string,
-		reading?: SigningReading,
-	): string;
-	WEBHOOK_READINGS: SigningReading[];
-	SCENARIOS: Record<
-		'invoice' | 'split' | 'parseOnly' | 'lineItems' | 'falsyOverrides' | 'classification',
-		{ id: string }
-	>;
-};
-
-export const WF = Object.fromEntries(
-	Object.entries(simulator.SCENARIOS).map(([k, s]) => [k, s.id]),
-) as Record<keyof typeof simulator.SCENARIOS, string>;
+export const WF = Object.fromEntries(Object.entries(SCENARIOS).map(([k, s]) => [k, s.id])) as Record<
+	keyof typeof SCENARIOS,
+	string
+>;
 
 /** `v1,<base64>`: a Standard Webhooks signature, as the simulator computes it. */
-export const signWebhook = simulator.signWebhook;
-export const READINGS = simulator.WEBHOOK_READINGS;
+export const signWebhook = sign;
+export const READINGS = WEBHOOK_READINGS;
 
 export async function startSim(options: Record<string, unknown> = {}): Promise<Sim> {
-	return await simulator.createSimulator({
+	return await startSimulator({
 		apiKey: [API_KEYS.main, API_KEYS.other],
 		allowHttpWebhooks: true,
 		processingMs: 50,

@@ -10,7 +10,6 @@ import type {
 } from 'n8n-workflow';
 
 import { DeadlineExceeded, ExecutionStoppedError, pause } from '../pause';
-import type { RunWatch } from '../../Anyformat/batch/waiter';
 import { normalizeBaseUrl } from './baseUrl';
 import type { ErrorContext } from './errors';
 import { apiError, makeRedactor, networkError, parseApiError } from './errors';
@@ -112,9 +111,6 @@ export class ApiSession {
 
 	readonly stats: SessionStats = { requests: 0, retries: 0, rateLimited: 0 };
 
-	/** the watch a batch's submitter started, until the Run operation's watch takes it over */
-	private batchWatch: RunWatch | undefined;
-
 	private constructor(
 		private readonly ctx: AnyformatContext,
 		readonly baseUrl: string,
@@ -138,17 +134,6 @@ export class ApiSession {
 		return typeof ctx.getExecutionCancelSignal === 'function'
 			? ctx.getExecutionCancelSignal.call(this.ctx)
 			: undefined;
-	}
-
-	/** Leaves a watch of the batch's runs, started while its documents were sent, for `watchRuns`. */
-	handOverBatchWatch(watch: RunWatch): void {
-		this.batchWatch = watch;
-	}
-
-	takeBatchWatch(): RunWatch | undefined {
-		const watch = this.batchWatch;
-		this.batchWatch = undefined;
-		return watch;
 	}
 
 	/** A debug line in n8n's log (never with the API key: only counts and ids are passed). */

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { readId, readResultOptions } from '../../helpers/inputs';
 import type { ItemOutcome } from '../../helpers/outputs';
 import { asNodeError, assembleOutput } from '../../helpers/outputs';
-import { watchOutcome } from '../../batch/runOutcomes';
+import { watchOutcome } from '../../batch/settle';
 import { getResults } from '../../../shared/transport/api';
 import { ApiSession } from '../../../shared/transport/request';
 import {
@@ -55,7 +55,7 @@ export async function execute(
 			const options = readResultOptions(this, itemIndex);
 			session ??= await ApiSession.create(this, itemIndex);
 			const result = await getResults(session, workflowId, collectionId, itemIndex);
-			const target = { key: itemIndex, workflowId, collectionId, deadline: Infinity };
+			const target = { itemIndex, workflowId, collectionId };
 			outcomes.push(
 				result.state === 'processing'
 					? {

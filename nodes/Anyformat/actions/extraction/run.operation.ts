@@ -6,9 +6,8 @@ import { readDocument } from '../../helpers/document';
 import { readId, readResultOptions } from '../../helpers/inputs';
 import type { ItemOutcome } from '../../helpers/outputs';
 import { asNodeError, assembleOutput, sessionForBatch } from '../../helpers/outputs';
-import { runOutcomes } from '../../batch/runOutcomes';
-import type { SubmitJob } from '../../batch/submitter';
-import { submitAll } from '../../batch/submitter';
+import type { RunPlan } from '../../batch/run';
+import { runDocuments } from '../../batch/run';
 import {
 	includeMarkdownOption,
 	minimumConfidenceOption,
@@ -134,10 +133,7 @@ const displayOptions = { show: { resource: ['extraction'], operation: ['run'] } 
 
 export const description = updateDisplayOptions(displayOptions, properties);
 
-interface Plan extends SubmitJob {
-	wait: boolean;
-	options: ReturnType<typeof readResultOptions>;
-}
+type Plan = Omit<RunPlan, 'deadline'>;
 
 export async function execute(
 	this: IExecuteFunctions,
@@ -171,11 +167,7 @@ export async function execute(
 	if (!session) return assembleOutput(this, outcomes);
 	const deadlineOf = (plan: Plan) =>
 		plan.wait ? startedAt + plan.options.timeoutSeconds * 1000 : Infinity;
-	const submitted = await submitAll(session, plans, {
-		stopOnFailure: !continueOnFail,
-		deadline: Math.max(...plans.map(deadlineOf)),
-	});
-
-	await runOutcomes(this, session, plans, submitted, outcomes, deadlineOf);
+	const jobs = plans.map((plan) => ({ ...plan, deadline: deadlineOf(plan) }));
+	await runDocuments(this, session, jobs, outcomes);
 	return assembleOutput(this, outcomes);
 }

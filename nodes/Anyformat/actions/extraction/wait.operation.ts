@@ -4,9 +4,9 @@ import { updateDisplayOptions } from 'n8n-workflow';
 import { readId, readResultOptions } from '../../helpers/inputs';
 import type { ItemOutcome } from '../../helpers/outputs';
 import { asNodeError, assembleOutput, sessionForBatch } from '../../helpers/outputs';
-import { watchOutcome } from '../../batch/runOutcomes';
-import type { WatchTarget } from '../../batch/waiter';
-import { watchRuns } from '../../batch/waiter';
+import { watchOutcome } from '../../batch/settle';
+import type { WatchTarget } from '../../batch/watch';
+import { watchRuns } from '../../batch/watch';
 import {
 	collectionIdField,
 	includeMarkdownOption,
@@ -57,7 +57,7 @@ export async function execute(
 			const workflowId = readId(this, 'workflowId', itemIndex);
 			const options = readResultOptions(this, itemIndex);
 			targets.push({
-				key: itemIndex,
+				itemIndex,
 				collectionId,
 				workflowId,
 				options,
@@ -72,14 +72,19 @@ export async function execute(
 		targets.length > 0
 			? await sessionForBatch(
 					this,
-					targets.map((target) => target.key),
+					targets.map((target) => target.itemIndex),
 					outcomes,
 				)
 			: undefined;
 	if (session) {
 		const watched = await watchRuns(session, targets, { checkFirst: true });
 		for (const target of targets) {
-			outcomes[target.key] = watchOutcome(this, target, watched.get(target.key), target.options);
+			outcomes[target.itemIndex] = watchOutcome(
+				this,
+				target,
+				watched.get(target.itemIndex),
+				target.options,
+			);
 		}
 	}
 	return assembleOutput(this, outcomes);
