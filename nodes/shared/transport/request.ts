@@ -14,7 +14,10 @@ import type { RunWatch } from '../../Anyformat/batch/waiter';
 import type { ErrorContext } from './errors';
 import { apiError, makeRedactor, networkError, parseApiError } from './errors';
 import type { MultipartBody } from './multipart';
-import { RateLimiter, retryAfterMs } from './rateLimiter';
+import type { Pacer } from './pacers';
+import { pacerFor } from './pacers';
+import type { RateLimiter } from './rateLimiter';
+import { retryAfterMs } from './rateLimiter';
 
 export type AnyformatContext =
 	IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
@@ -97,9 +100,10 @@ export interface SessionStats {
 
 /** Everything one execution of a node shares when it talks to Anyformat. */
 export class ApiSession {
-	readonly submissions = new RateLimiter(60, 4);
+	/** shared with every execution in this process that uses the same credential (`pacers.ts`) */
+	readonly submissions: RateLimiter;
 
-	readonly general = new RateLimiter(600, 8);
+	readonly general: RateLimiter;
 
 	readonly stats: SessionStats = { requests: 0, retries: 0, rateLimited: 0 };
 
@@ -110,13 +114,18 @@ export class ApiSession {
 		private readonly ctx: AnyformatContext,
 		readonly baseUrl: string,
 		readonly redact: (text: string) => string,
-	) {}
+		pacer: Pacer,
+	) {
+		this.submissions = pacer.submissions;
+		this.general = pacer.general;
+	}
 
 	static async create(ctx: AnyformatContext, itemIndex = 0): Promise<ApiSession> {
 		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
 		const redact = makeRedactor(credentials.apiKey as string | undefined);
 		const baseUrl = normalizeBaseUrl(ctx, String(credentials.baseUrl ?? ''), itemIndex, redact);
-		return new ApiSession(ctx, baseUrl, redact);
+		const pacer = pacerFor(baseUrl, String(credentials.apiKey ?? ''));
+		return new ApiSession(ctx, baseUrl, redact, pacer);
 	}
 
 	get signal(): AbortSignal | undefined {
