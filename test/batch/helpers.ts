@@ -117,6 +117,10 @@ export interface RunBatchOptions {
 	timeoutSeconds?: number;
 	output?: 'simplified' | 'detailed' | 'raw';
 	cancelAfterMs?: number;
+	/** more Run options (merged with the timeout) */
+	options?: Record<string, unknown>;
+	/** a fixed node id: n8n's deduplication store keys scope 'node' on it (a re-run of one workflow) */
+	nodeId?: string;
 }
 
 /** Runs Extraction → Run on one item per document through n8n-core's engine. */
@@ -144,7 +148,10 @@ export async function runBatch(options: RunBatchOptions): Promise<RunNodeResult>
 		inputType,
 		waitForResults: options.waitForResults ?? true,
 		output: options.output ?? 'simplified',
-		options: options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {},
+		options: {
+			...(options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {}),
+			...options.options,
+		},
 	};
 	if (inputType === 'text') parameters.text = '={{ $json.text }}';
 	return await runNode({
@@ -155,6 +162,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunNodeResult>
 		items,
 		continueOnFail: options.continueOnFail,
 		cancelAfterMs: options.cancelAfterMs,
+		...(options.nodeId ? { nodeOverrides: { id: options.nodeId } } : {}),
 	});
 }
 

@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { DocumentToSubmit } from '../../helpers/document';
 import { readDocument } from '../../helpers/document';
+import { skipAlreadySent, skipAlreadySentOption } from '../../helpers/alreadySent';
 import { readId, readResultOptions } from '../../helpers/inputs';
 import type { ItemOutcome } from '../../helpers/outputs';
 import { asNodeError, assembleOutput, sessionForBatch } from '../../helpers/outputs';
@@ -90,6 +91,7 @@ const properties: INodeProperties[] = [
 				displayOptions: { show: { '/inputType': ['binary'] } },
 			},
 			{ ...minimumConfidenceOption, displayOptions: { show: { '/waitForResults': [true] } } },
+			skipAlreadySentOption,
 			{ ...timeoutOption, displayOptions: { show: { '/waitForResults': [true] } } },
 		],
 	},
@@ -126,6 +128,8 @@ export async function execute(
 			outcomes[itemIndex] = { error: asNodeError(this.getNode(), error, itemIndex) };
 		}
 	}
+	const alreadySent = await skipAlreadySent(this, plans, outcomes);
+	plans.splice(0, plans.length, ...alreadySent.jobs);
 	if (plans.length === 0) return assembleOutput(this, outcomes);
 
 	const session = await sessionForBatch(
@@ -140,6 +144,7 @@ export async function execute(
 		stopOnFailure: !continueOnFail,
 		deadline: Math.max(...plans.map(deadlineOf)),
 	});
+	await alreadySent.record(submitted);
 
 	await runOutcomes(this, session, plans, submitted, outcomes, deadlineOf);
 	return assembleOutput(this, outcomes);
