@@ -119,6 +119,8 @@ export interface RunBatchOptions {
 	cancelAfterMs?: number;
 	/** more Run options (merged with the timeout) */
 	options?: Record<string, unknown>;
+	/** another of the simulator's keys (default its first) */
+	apiKey?: string;
 	/** a fixed node id: n8n's deduplication store keys scope 'node' on it (a re-run of one workflow) */
 	nodeId?: string;
 }
@@ -157,7 +159,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunNodeResult>
 	return await runNode({
 		nodeType: new Anyformat(),
 		parameters: parameters as never,
-		credentials: { anyformatApi: { apiKey: sim.apiKey, baseUrl: sim.url } },
+		credentials: { anyformatApi: { apiKey: options.apiKey ?? sim.apiKey, baseUrl: sim.url } },
 		credentialTypes: [new AnyformatApi()],
 		items,
 		continueOnFail: options.continueOnFail,
