@@ -424,6 +424,57 @@ class N8n {
 		return { ms: this.startupMs };
 	}
 
+	/**
+	 * Starts another n8n command of this instance's environment in the background, e.g. a queue-mode
+	 * worker (`startCommand('worker', ['--concurrency=10'], /n8n worker is now ready/)`) or webhook
+	 * process (`startCommand('webhook', [], /Webhook listener waiting for requests/)`), and waits for
+	 * its ready line. Unlike start(), no owner is set up. The process is this instance's `proc`:
+	 * stop() ends it, kill('SIGKILL') kills it at once. Resolves with {ms}.
+	 */
+	async startCommand(command, args = [], ready = /./, { timeoutMs = 240000, env = {} } = {}) {
+		if (this.proc) throw new Error('already started');
+		const brokerPort = await freePort();
+		const t0 = Date.now();
+		this.logs = '';
+		const child = spawn(this.nodeBin, [this.n8nBin, command, ...args], {
+			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(brokerPort), ...env }),
+			cwd: this.userFolder,
+			stdio: ['ignore', 'pipe', 'pipe'],
+			detached: true,
+		});
+		this.proc = child;
+		const logFile = fs.createWriteStream(path.join(this.userFolder, `n8n-${command}.log`), { flags: 'a' });
+		const onData = (d) => {
+			this.logs += d;
+			logFile.write(d);
+		};
+		child.stdout.on('data', onData);
+		child.stderr.on('data', onData);
+		this._exited = new Promise((resolve) =>
+			child.on('close', (code, signal) => {
+				logFile.end();
+				this.proc = null;
+				resolve({ code, signal });
+			}),
+		);
+		try {
+			await this.waitForLog(ready, { timeoutMs });
+		} catch (e) {
+			await this.stop();
+			throw new Error(`n8n ${command} (${this.version}) did not start: ${e.message}\n${tail(this.logs)}`);
+		}
+		return { ms: Date.now() - t0 };
+	}
+
+	/** Sends a signal to the running process group (e.g. SIGKILL: a crash) and waits for it to end. */
+	async kill(signal = 'SIGKILL') {
+		const child = this.proc;
+		if (!child) return;
+		killGroup(child, signal);
+		await this._exited;
+		this.cookie = null;
+	}
+
 	/** Resolves when the server's log (since start) matches re; rejects on timeout or exit. */
 	async waitForLog(re, { timeoutMs = 60000 } = {}) {
 		const until = Date.now() + timeoutMs;
