@@ -78,8 +78,8 @@ function collect(credential) {
 }
 
 /**
- * Anyformat Trigger → Remove Duplicates (across executions, keyed on the run and its event: stable
- * for every delivery of one finished run) → a no-op whose items are the runs handled exactly once.
+ * Anyformat Trigger → Remove Duplicates (across executions, keyed on the run and its final status:
+ * stable for every delivery of one finished run) → a no-op whose items are the runs handled exactly once.
  */
 function trigger(credential) {
 	return {
@@ -91,13 +91,14 @@ function trigger(credential) {
 			node('31', 'When Extraction Finishes', TRIGGER_TYPE, 1, 0, {
 				workflowId: { __rl: true, mode: 'id', value: SCENARIO.invoice },
 				events: ['extraction.completed', 'extraction.failed'],
-				fetchResults: false,
+				fetchResults: true,
+				output: 'simplified',
 				options: {},
 			}, { webhookId: '0a0b0c0d-0000-4000-9000-000000000031', credentials: { anyformatApi: credential } }),
 			node('32', 'Remove Duplicates', 'n8n-nodes-base.removeDuplicates', 2, 220, {
 				operation: 'removeItemsSeenInPreviousExecutions',
 				logic: 'removeItemsWithAlreadySeenKeyValues',
-				dedupeValue: '={{ $json.anyformat.collection_id }}:{{ $json.anyformat.event }}',
+				dedupeValue: '={{ $json.anyformat.collection_id }}:{{ $json.anyformat.status }}',
 				options: {},
 			}),
 			node('33', ONCE, 'n8n-nodes-base.noOp', 1, 440, {}),
