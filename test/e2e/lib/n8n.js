@@ -389,36 +389,8 @@ class N8n {
 	 */
 	async start({ timeoutMs = 240000 } = {}) {
 		if (this.proc) throw new Error('already started');
-		const brokerPort = await freePort();
 		const t0 = Date.now();
-		this.logs = '';
-		const child = spawn(this.nodeBin, [this.n8nBin, 'start'], {
-			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(brokerPort) }),
-			cwd: this.userFolder,
-			stdio: ['ignore', 'pipe', 'pipe'],
-			detached: true,
-		});
-		this.proc = child;
-		const logFile = fs.createWriteStream(path.join(this.userFolder, 'n8n.log'), { flags: 'a' });
-		const onData = (d) => {
-			this.logs += d;
-			logFile.write(d);
-		};
-		child.stdout.on('data', onData);
-		child.stderr.on('data', onData);
-		this._exited = new Promise((resolve) =>
-			child.on('close', (code, signal) => {
-				logFile.end();
-				this.proc = null;
-				resolve({ code, signal });
-			}),
-		);
-		try {
-			await this.waitForLog(/Editor is now accessible/, { timeoutMs });
-		} catch (e) {
-			await this.stop();
-			throw new Error(`n8n ${this.version} did not start: ${e.message}\n${tail(this.logs)}`);
-		}
+		await this.startCommand('start', [], /Editor is now accessible/, { timeoutMs });
 		await this._ensureOwner();
 		this.startupMs = Date.now() - t0;
 		return { ms: this.startupMs };
@@ -428,7 +400,7 @@ class N8n {
 	 * Starts another n8n command of this instance's environment in the background, e.g. a queue-mode
 	 * worker (`startCommand('worker', ['--concurrency=10'], /n8n worker is now ready/)`) or webhook
 	 * process (`startCommand('webhook', [], /Webhook listener waiting for requests/)`), and waits for
-	 * its ready line. Unlike start(), no owner is set up. The process is this instance's `proc`:
+	 * its ready line (start() runs `start` through it, then sets up the owner). The process is `proc`:
 	 * stop() ends it, kill('SIGKILL') kills it at once. Resolves with {ms}.
 	 */
 	async startCommand(command, args = [], ready = /./, { timeoutMs = 240000, env = {} } = {}) {
@@ -443,7 +415,8 @@ class N8n {
 			detached: true,
 		});
 		this.proc = child;
-		const logFile = fs.createWriteStream(path.join(this.userFolder, `n8n-${command}.log`), { flags: 'a' });
+		const logName = command === 'start' ? 'n8n.log' : `n8n-${command}.log`;
+		const logFile = fs.createWriteStream(path.join(this.userFolder, logName), { flags: 'a' });
 		const onData = (d) => {
 			this.logs += d;
 			logFile.write(d);
@@ -461,7 +434,8 @@ class N8n {
 			await this.waitForLog(ready, { timeoutMs });
 		} catch (e) {
 			await this.stop();
-			throw new Error(`n8n ${command} (${this.version}) did not start: ${e.message}\n${tail(this.logs)}`);
+			const what = command === 'start' ? `n8n ${this.version}` : `n8n ${command} (${this.version})`;
+			throw new Error(`${what} did not start: ${e.message}\n${tail(this.logs)}`);
 		}
 		return { ms: Date.now() - t0 };
 	}
