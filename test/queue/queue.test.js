@@ -221,7 +221,9 @@ describe('2. the trigger through webhook processes', () => {
 	async function deliverRounds(prefix, count) {
 		const ids = [];
 		for (let i = 0; i < count; i++) ids.push(await runFor(`Invoice #INV-${prefix}-${i}\n[[processing_ms:300]]\n`));
-		await until(() => ids.every((id) => sim.getRun(id).status !== 'in_progress' && sim.getRun(id).status !== 'queued'), 'runs to finish', 60000);
+		// each finished run's event delivered twice (the simulator's redelivery), and answered
+		const deliveredTwice = (id) => sim.webhooks.deliveries.filter((d) => d.payload.data.extraction_id === id).length >= 2;
+		await until(() => ids.every(deliveredTwice), 'every event delivered twice', 90000);
 		await sim.webhooks.idle();
 		return ids;
 	}
@@ -242,28 +244,47 @@ describe('2. the trigger through webhook processes', () => {
 		await until(async () => Object.values(await tally(ids)).every((c) => c.started >= 1), 'an execution per run', 120000);
 		await sleep(3000);
 		const counts = await tally(ids);
-		figures.trigger1 = { deliveries: sim.webhooks.deliveries.filter((d) => ids.includes(d.payload.data.extraction_id)).length, counts: Object.values(counts) };
+		figures.trigger1 = {
+			deliveries: sim.webhooks.deliveries.filter((d) => ids.includes(d.payload.data.extraction_id)).length,
+			startedPerRun: Object.values(counts).map((c) => c.started),
+		};
 		for (const c of Object.values(counts)) expect(c).toEqual({ started: 1, once: 1 });
 	});
 
-	test('two webhook processes: measured; with Remove Duplicates keyed on run + event each run is handled once', async () => {
+	test('two webhook processes, round robin: at least once; Remove Duplicates narrows it (measured)', async () => {
 		await cluster.addWebhook();
 		const ids = await deliverRounds('W2', 10);
 		await until(async () => Object.values(await tally(ids)).every((c) => c.started >= 1), 'an execution per run', 120000);
 		await sleep(5000);
-		const counts = await tally(ids);
-		const started = Object.values(counts).map((c) => c.started);
+		const counts = Object.values(await tally(ids));
 		figures.trigger2 = {
 			deliveries: sim.webhooks.deliveries.filter((d) => ids.includes(d.payload.data.extraction_id)).length,
 			servedByProcess: [...cluster.router.served.values()],
-			startedPerRun: started,
-			oncePerRun: Object.values(counts).map((c) => c.once),
+			startedPerRun: counts.map((c) => c.started),
+			oncePerRun: counts.map((c) => c.once),
 		};
-		// at least once per run across processes; exactly once after Remove Duplicates
-		for (const c of Object.values(counts)) {
+		// every run starts the workflow at least once, and at most once per delivery; Remove Duplicates
+		// lets each through at least once and never more often than it started. (It is a read-then-write
+		// of one database row: two executions of one event at the same moment on two workers can both
+		// pass, so exactly once is not asserted here: the figures say how often it happened.)
+		for (const c of counts) {
 			expect(c.started).toBeGreaterThanOrEqual(1);
-			expect(c.once).toBe(1);
+			expect(c.started).toBeLessThanOrEqual(2);
+			expect(c.once).toBeGreaterThanOrEqual(1);
+			expect(c.once).toBeLessThanOrEqual(c.started);
 		}
+	});
+
+	test("two webhook processes, the trigger's path routed to one of them: exactly once", async () => {
+		const trigger = wf.trigger(CREDENTIAL).nodes[0];
+		cluster.router.pins.set(`/webhook/${trigger.webhookId}/`, cluster.webhooks[0].port);
+		const ids = await deliverRounds('W3', 10);
+		await until(async () => Object.values(await tally(ids)).every((c) => c.started >= 1), 'an execution per run', 120000);
+		await sleep(5000);
+		const counts = Object.values(await tally(ids));
+		figures.trigger3 = { startedPerRun: counts.map((c) => c.started), oncePerRun: counts.map((c) => c.once) };
+		for (const c of counts) expect(c).toEqual({ started: 1, once: 1 });
+		cluster.router.pins.clear();
 	});
 });
 

@@ -14,9 +14,13 @@ const http = require('node:http');
 const path = require('node:path');
 const { N8n, VERSIONS, freePort } = require('../../e2e/lib/n8n');
 
-/** A round-robin HTTP router in front of the webhook processes; `served` counts by target. */
+/**
+ * A round-robin HTTP router in front of the webhook processes, as a load balancer; `pins` sends every
+ * request whose path starts with a prefix to one process (a path rule). `served` counts by target.
+ */
 async function startRouter() {
 	const targets = [];
+	const pins = new Map();
 	const served = new Map();
 	let next = 0;
 	const server = http.createServer((req, res) => {
@@ -24,7 +28,8 @@ async function startRouter() {
 			res.writeHead(503).end('no webhook process');
 			return;
 		}
-		const target = targets[next++ % targets.length];
+		const pinned = [...pins].find(([prefix]) => req.url.startsWith(prefix));
+		const target = pinned ? pinned[1] : targets[next++ % targets.length];
 		served.set(target, (served.get(target) ?? 0) + 1);
 		const upstream = http.request(
 			{ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: { ...req.headers, host: `127.0.0.1:${target}` } },
@@ -44,6 +49,7 @@ async function startRouter() {
 	return {
 		url: `http://127.0.0.1:${port}/`,
 		targets,
+		pins,
 		served,
 		close: () => new Promise((resolve) => server.close(() => resolve())),
 	};
