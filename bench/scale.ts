@@ -26,15 +26,16 @@ const REAL_PROCESSING_MS: [number, number] = [5_000, 29_000];
 export interface ScaleOptions {
 	executions: number;
 	tenkDocs: number;
+	liveHeapDocs: number;
 	seed: number;
 	log: (line: string) => void;
 }
 
 type Row = [string, string, string, string, boolean | null];
 
-function child(args: string[]): Promise<any> {
+function child(args: string[], env: Record<string, string> = {}): Promise<any> {
 	return new Promise((resolve, reject) => {
-		const proc = spawn(process.execPath, ['--expose-gc', join(__dirname, 'scale-child.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+		const proc = spawn(process.execPath, ['--expose-gc', join(__dirname, 'scale-child.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
 		let out = '';
 		proc.stdout.on('data', (chunk) => (out += chunk));
 		proc.on('close', (code) => {
@@ -98,6 +99,23 @@ async function executions(total: number, processes: number, perExecution: boolea
 	}
 }
 
+/** `docs` in one execution, node and passthrough, with LIVE_HEAP=1: the peak heap in use after collections. */
+async function liveHeap(docs: number, log: (line: string) => void) {
+	const dir = mkdtempSync(join(tmpdir(), 'anyformat-bench-live-'));
+	const sim: Sim = await startSimulator({ rateLimit: LIMITS });
+	const processingMs = String(Math.round(REAL_PROCESSING_MS[0] / SCALE));
+	try {
+		const dump = join(dir, 'items.json');
+		log(`bench: ${docs} documents, live heap (a collection every 2 s) …`);
+		const node = await child(['tenk', sim.url, sim.apiKey, String(docs), processingMs, dump], { LIVE_HEAP: '1' });
+		const base = await child(['passthrough', sim.url, sim.apiKey, String(docs), processingMs, dump], { LIVE_HEAP: '1' });
+		return { node, base };
+	} finally {
+		await sim.close();
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
 async function tenThousand(docs: number, log: (line: string) => void) {
 	const dir = mkdtempSync(join(tmpdir(), 'anyformat-bench-tenk-'));
 	const sim: Sim = await startSimulator({ rateLimit: LIMITS });
@@ -155,6 +173,19 @@ export async function runScaleBench(options: ScaleOptions): Promise<{ rows: Row[
 			[`${docs} documents: peak RSS beyond n8n's item storage, per document`, `${fmt(ownBytes / docs / 1024)} KB (${fmt(ownBytes / 2 ** 20, 1)} MB; peak ${fmt(tenk.node.peakRss / 2 ** 20, 0)} vs ${fmt(tenk.base.peakRss / 2 ** 20, 0)} MB)`, '—', '< 2 KB', ownBytes / docs < 2048],
 		);
 		notes.push(`- ${docs} documents in one execution: ${tenk.node.correct}/${docs} correct, ${tenk.duplicates} run twice, ${tenk.rateLimited} answers 429, ${fmt(tenk.requests / docs)} requests per document; the passthrough of the same items peaked at ${fmt(tenk.base.peakRss / 2 ** 20, 0)} MB RSS.`);
+	}
+	if (options.liveHeapDocs > 0) {
+		const docs = options.liveHeapDocs;
+		const live = await liveHeap(docs, log);
+		log(`bench: live heap: ${JSON.stringify(live)}`);
+		const own = live.node.peakLiveHeap - live.base.peakLiveHeap;
+		rows.push([
+			`${docs} documents: the node's own state, peak live heap beyond n8n's item storage, per document`,
+			`${fmt(own / docs / 1024)} KB (${fmt(own / 2 ** 20, 1)} MB; ${fmt(live.node.peakLiveHeap / 2 ** 20, 0)} vs ${fmt(live.base.peakLiveHeap / 2 ** 20, 0)} MB)`,
+			'—',
+			'< 2 KB',
+			own / docs < 2048,
+		]);
 	}
 	return { rows, notes };
 }

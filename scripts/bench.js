@@ -4,7 +4,7 @@
  * `npm run bench`: the Anyformat node against the local simulator, side by side with the hand-built
  * baseline (bench/bench.ts). Prints the table (Markdown, as in README → Benchmark) and takes a few
  * minutes. Options: --docs 200 --seed 1 --upload-mb 1024 --partitions 1000
- * Scale rows (bench/scale.ts): --executions 100 --tenk-docs 10000 (0: skip that row);
+ * Scale rows (bench/scale.ts): --executions 100 --tenk-docs 10000 --live-heap-docs 2000 (0: skip a row);
  * --only scale runs only them.
  */
 require('../bench/ts-register');
@@ -35,6 +35,7 @@ async function main() {
 		const scale = await runScaleBench({
 			executions: option('executions', 100),
 			tenkDocs: option('tenk-docs', 10000),
+			liveHeapDocs: option('live-heap-docs', 2000),
 			seed: option('seed', 1),
 			log,
 		});
