@@ -51,6 +51,12 @@ async function executions(url, keys, count, prefix, processing) {
 	const keyList = keys.split(',');
 	// warm-up: module loading and JIT are not the node's steady state
 	await runBatch({ sim: { url, apiKey: keyList[0] }, docs: makeDocs(1, () => 50, `${prefix}warm`) });
+	// started by the parent (when every process is ready and a fresh rate-limit window can open)
+	if (process.send) {
+		const go = new Promise((resolve) => process.once('message', resolve));
+		process.send('ready');
+		await go;
+	}
 	const startedAt = Date.now();
 	const results = await Promise.all(
 		docs.map((doc, i) => runBatch({ sim: { url, apiKey: keyList[i % keyList.length] }, docs: [doc] })),
@@ -121,6 +127,7 @@ async function main() {
 }
 
 main()
+	.then(() => process.disconnect?.())
 	.catch((error) => {
 		process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
 		process.exitCode = 1;

@@ -33,9 +33,13 @@ export interface ScaleOptions {
 
 type Row = [string, string, string, string, boolean | null];
 
-function child(args: string[], env: Record<string, string> = {}): Promise<any> {
+/** A child; `onReady` is called when it says it is ready, with a function that lets it go. */
+function child(args: string[], env: Record<string, string> = {}, onReady?: (go: () => void) => void): Promise<any> {
 	return new Promise((resolve, reject) => {
-		const proc = spawn(process.execPath, ['--expose-gc', join(__dirname, 'scale-child.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+		const proc = spawn(process.execPath, ['--expose-gc', join(__dirname, 'scale-child.js'), ...args], { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+		proc.on('message', (message) => {
+			if (message === 'ready') onReady ? onReady(() => proc.send('go')) : proc.send('go');
+		});
 		let out = '';
 		proc.stdout.on('data', (chunk) => (out += chunk));
 		proc.on('close', (code) => {
@@ -71,11 +75,20 @@ async function executions(total: number, processes: number, perExecution: boolea
 	});
 	try {
 		const share = Math.ceil(total / processes);
+		// every process warms up, then all start together in a fresh window of the simulator's limit,
+		// so that the figures do not depend on where in a window the warm-ups left it
+		const waiting: Array<() => void> = [];
+		const ready = (go: () => void) => {
+			waiting.push(go);
+			if (waiting.length < processes) return;
+			const windowEnds = [...(sim as any).limiter.buckets.values()].map((b: { start: number }) => b.start + WINDOW_MS);
+			setTimeout(() => waiting.forEach((release) => release()), Math.max(0, ...windowEnds.map((end) => end - Date.now())) + 20);
+		};
 		const runs = await Promise.all(
 			Array.from({ length: processes }, (_, p) => {
 				const count = Math.min(share, total - p * share);
 				const own = perExecution ? keys.slice(p * share, p * share + count) : [keys[0]];
-				return child(['executions', sim.url, own.join(','), String(count), `p${p}x`, times.slice(p * share, p * share + count).join(',')]);
+				return child(['executions', sim.url, own.join(','), String(count), `p${p}x`, times.slice(p * share, p * share + count).join(',')], {}, ready);
 			}),
 		);
 		const startedAt = Math.min(...runs.map((r) => r.startedAt));

@@ -300,8 +300,9 @@ export class RateLimiter {
 		}
 		if (this.remaining <= 0) return Math.max(1, this.resetAt - now);
 		if (now < this.sharedUntil) {
-			// shared with other clients: what is left, spread evenly over the time left
-			const spacing = (this.resetAt - this.lastStart) / (this.remaining + 1);
+			// shared with other clients: what is left, spread evenly over the time left, so that the
+			// last request falls at the window's end: when every client sees one left, none takes it
+			const spacing = (this.resetAt - this.lastStart) / this.remaining;
 			return Math.max(0, this.lastStart + spacing - now);
 		}
 		return 0;
