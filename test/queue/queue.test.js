@@ -159,9 +159,9 @@ describe('3. a worker killed mid-batch', () => {
 		cluster.workers.splice(cluster.workers.indexOf(worker), 1);
 		killed = { execution: execution.id, at: Date.now() };
 		await Promise.all([cluster.addWorker(), cluster.addWorker()]);
-		// n8n 2.41 fails a stalled job instead of running it again (Bull maxStalledCount 0), and marks the
-		// execution 'error' ("failed to be processed too many times"); queue recovery would mark one
-		// still 'running' without a job 'crashed'
+		// n8n 2.41 fails a stalled job instead of running it again (Bull maxStalledCount 0) and marks the
+		// execution 'error' ("failed to be processed too many times"), unless main's queue recovery
+		// (a 'running' execution without a job) has marked it 'crashed' first: either is the end
 		let ended;
 		await until(async () => ['crashed', 'error'].includes((ended = await cluster.main.getExecution(execution.id)).status), 'the execution marked ended', 240000);
 		figures.crash = { status: ended.status, markedAfterMs: Date.now() - killed.at };
