@@ -18,8 +18,8 @@ module.exports = {
 	moduleFileExtensions: ['ts', 'js', 'json', 'node'],
 	testTimeout: 60000,
 	modulePathIgnorePatterns: ['<rootDir>/dist/'],
-	// the real-n8n suite has its own config (jest.e2e.config.js, `npm run test:e2e`)
-	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+	// the real-n8n suites have their own configs (jest.e2e.config.js, jest.queue.config.js)
+	testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/queue/'],
 	reporters: ['default', '<rootDir>/test/reporters/summary.js'],
 	// a temp dir per run, an empty audit dir at the start, and the secrets audit at the end
 	globalSetup: '<rootDir>/test/setup/globalSetup.ts',

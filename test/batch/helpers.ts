@@ -70,6 +70,12 @@ export interface RunBatchOptions {
 	timeoutSeconds?: number;
 	output?: 'simplified' | 'detailed' | 'raw';
 	cancelAfterMs?: number;
+	/** more Run options (merged with the timeout) */
+	options?: Record<string, unknown>;
+	/** another of the simulator's keys (default its first) */
+	apiKey?: string;
+	/** a fixed node id: n8n's deduplication store keys scope 'node' on it (a re-run of one workflow) */
+	nodeId?: string;
 }
 
 /** Runs Extraction → Run on one item per document through n8n-core's engine. */
@@ -97,17 +103,21 @@ export async function runBatch(options: RunBatchOptions): Promise<RunNodeResult>
 		inputType,
 		waitForResults: options.waitForResults ?? true,
 		output: options.output ?? 'simplified',
-		options: options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {},
+		options: {
+			...(options.timeoutSeconds ? { timeout: options.timeoutSeconds } : {}),
+			...options.options,
+		},
 	};
 	if (inputType === 'text') parameters.text = '={{ $json.text }}';
 	return await runNode({
 		nodeType: new Anyformat(),
 		parameters: parameters as never,
-		credentials: { anyformatApi: { apiKey: sim.apiKey, baseUrl: sim.url } },
+		credentials: { anyformatApi: { apiKey: options.apiKey ?? sim.apiKey, baseUrl: sim.url } },
 		credentialTypes: [new AnyformatApi()],
 		items,
 		continueOnFail: options.continueOnFail,
 		cancelAfterMs: options.cancelAfterMs,
+		...(options.nodeId ? { nodeOverrides: { id: options.nodeId } } : {}),
 	});
 }
 

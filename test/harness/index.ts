@@ -43,6 +43,7 @@ export { clearCapturedLogs, getCapturedLogs, capturedLogsAsText } from './logs';
 export { HarnessGapError } from './strict';
 export { ensureN8nEnvironment, cleanupHarnessTempDir, Container } from './n8n-env';
 export { errorForAudit, toAuditText } from './serialize';
+export { clearProcessed, processedCount } from './deduplication';
 
 export const DEFAULT_TYPE_NAME = 'n8n-nodes-anyformat.anyformat';
 export const NODE_NAME = 'Node Under Test';

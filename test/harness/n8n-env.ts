@@ -25,9 +25,10 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import { BinaryDataConfig, BinaryDataService, ErrorReporter, InstanceSettings } from 'n8n-core';
+import { BinaryDataConfig, BinaryDataService, DataDeduplicationService, ErrorReporter, InstanceSettings } from 'n8n-core';
 import { LoggerProxy } from 'n8n-workflow';
 
+import { HarnessDeduplicator } from './deduplication';
 import { CapturingErrorReporter, CapturingLogger, captureConsole } from './logs';
 import { strict } from './strict';
 
@@ -59,6 +60,8 @@ export interface HarnessEnvironment {
 let env: HarnessEnvironment | undefined;
 let initializing: Promise<HarnessEnvironment> | undefined;
 let rootDir: string | undefined;
+/** DataDeduplicationService.init() may run only once per module registry */
+let dedupeInitialized = false;
 
 /** Hosts the harness talks to must never go through an HTTP proxy taken from the environment. */
 function bypassProxyForLocalhost() {
@@ -114,6 +117,12 @@ async function initialize(): Promise<HarnessEnvironment> {
 	Container.set(BinaryDataConfig, binaryDataConfig);
 	const binaryDataService = Container.get(BinaryDataService);
 	await binaryDataService.init();
+
+	// n8n's deduplication store (`checkProcessedAndRecord`), in memory: see ./deduplication.ts
+	if (!dedupeInitialized) {
+		await DataDeduplicationService.init(new HarnessDeduplicator());
+		dedupeInitialized = true;
+	}
 
 	return { rootDir, binaryDataDir, binaryDataService, logger };
 }

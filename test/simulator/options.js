@@ -20,6 +20,8 @@ const DEFAULTS = Object.freeze({
 	extraWorkflows: 0,
 	frontendUrl: 'https://app.anyformat.ai',
 	sharedOrganization: false, // false: every API key is its own organization (runs/webhooks of one key are 404 to another)
+	rateLimitPer: 'key', // 'organization': every key of one organization (see sharedOrganization) spends one budget
+	rateLimitTimes: 'delta', // 'unix-seconds' | 'unix-ms': Retry-After and x-ratelimit-reset as points in time
 	credits: null, // null = unlimited; a number = runs left before 402 INSUFFICIENT_CREDITS
 	maxWebhooks: 50,
 	keepBytes: 1024 * 1024, // uploads up to this size are kept in memory (results derive from content)
@@ -34,6 +36,8 @@ const ENUMS = {
 	validationErrorStyle: ['envelope', 'fastapi'],
 	runsOrder: ['desc', 'asc'],
 	runStatusWord: ['success', 'accepted', 'pending'],
+	rateLimitPer: ['key', 'organization'],
+	rateLimitTimes: ['delta', 'unix-seconds', 'unix-ms'],
 };
 
 function fail(msg) {
@@ -103,6 +107,8 @@ function mergeOptions(base, partial = {}) {
 			case 'validationErrorStyle':
 			case 'runsOrder':
 			case 'runStatusWord':
+			case 'rateLimitPer':
+			case 'rateLimitTimes':
 				if (!ENUMS[k].includes(v)) fail(`${k} must be one of ${ENUMS[k].join(', ')}`);
 				out[k] = v;
 				break;

@@ -65,12 +65,30 @@ function retryAfterSeconds(msLeft) {
 	return Math.max(1, Math.ceil(Math.max(0, msLeft) / 1000));
 }
 
-function rateHeaders(snap, now = Date.now()) {
+// --- Unix-time headers (option rateLimitTimes, issue 9 rule 4) -----------------------------------
+// Some APIs and gateways send x-ratelimit-reset (and even Retry-After) as the moment the window ends
+// instead of the seconds left: 'unix-seconds' (e.g. 1767225660) or 'unix-ms' (e.g. 1767225660123).
+// A client reading them as durations would wait for decades; the node reads them as points in time.
+function asPointInTime(msLeft, style, now) {
+	const at = now + Math.max(0, msLeft);
+	return style === 'unix-ms' ? String(Math.ceil(at)) : String(Math.ceil(at / 1000));
+}
+
+/** Retry-After for `msLeft`, in the configured style. */
+function retryAfterValue(msLeft, style = 'delta', now = Date.now()) {
+	if (style === 'delta') return String(retryAfterSeconds(msLeft));
+	return asPointInTime(Math.max(1000, msLeft), style, now);
+}
+// --- end of Unix-time headers ---------------------------------------------------------------------
+
+function rateHeaders(snap, now = Date.now(), style = 'delta') {
+	const msLeft = snap.windowEnd - now;
 	return {
 		'x-ratelimit-limit': String(snap.limit),
 		'x-ratelimit-remaining': String(snap.remaining),
-		'x-ratelimit-reset': formatReset(snap.windowEnd - now, snap.windowMs),
+		'x-ratelimit-reset':
+			style === 'delta' ? formatReset(msLeft, snap.windowMs) : asPointInTime(msLeft, style, now),
 	};
 }
 
-module.exports = { RateLimiter, rateHeaders, formatReset, retryAfterSeconds };
+module.exports = { RateLimiter, rateHeaders, formatReset, retryAfterSeconds, retryAfterValue };

@@ -5,7 +5,7 @@ const crypto = require('node:crypto');
 const http = require('http');
 const { normalizeOptions, mergeOptions } = require('./options');
 const { matchRoute, tierForPath, SUBMISSION_ROUTES } = require('./router');
-const { RateLimiter, rateHeaders, retryAfterSeconds } = require('./rate-limit');
+const { RateLimiter, rateHeaders, retryAfterValue } = require('./rate-limit');
 const { Ledger } = require('./ledger');
 const { Faults, STATUS_KINDS, transportBefore, transportAfter } = require('./faults');
 const { WebhookHub } = require('./webhooks');
@@ -339,11 +339,13 @@ class Simulator {
 				return this._send(ctx, apiError(401, 'AUTH_FAILED', 'Invalid API key.'));
 			}
 			// 4. rate limit (per key and tier); counted before anything else can happen
-			const rate = this.limiter.consume(auth.keyId, tier);
+			// per key, or (rateLimitPer 'organization') one budget for all keys of the organization
+			const budgetOf = this._options.rateLimitPer === 'organization' ? `org:${ctx.org}` : auth.keyId;
+			const rate = this.limiter.consume(budgetOf, tier);
 			ctx.rate = rate;
 			if (!rate.allowed) {
 				this.ledger.rateLimited[tier] += 1;
-				const retry = retryAfterSeconds(rate.windowEnd - Date.now());
+				const retry = retryAfterValue(rate.windowEnd - Date.now(), this._options.rateLimitTimes);
 				return this._send(
 					ctx,
 					apiError(
@@ -405,7 +407,14 @@ class Simulator {
 			if (kind === '429' || kind === '429-no-retry-after') {
 				this.ledger.rateLimited[ctx.route.tier || 'general'] += 1;
 				const headers =
-					kind === '429' ? { 'retry-after': String(this.faults.retryAfterSeconds) } : {};
+					kind === '429'
+						? {
+								'retry-after': retryAfterValue(
+									this.faults.retryAfterSeconds * 1000,
+									this._options.rateLimitTimes,
+								),
+							}
+						: {};
 				return this._send(
 					ctx,
 					apiError(429, 'RATE_LIMITED', 'Rate limit exceeded (injected).', { headers }),
@@ -472,7 +481,8 @@ class Simulator {
 		const write = () => {
 			if (res.destroyed || req.socket.destroyed) return;
 			const headers = { 'x-api-version': API_VERSION };
-			if (ctx.rate) Object.assign(headers, rateHeaders(ctx.rate));
+			if (ctx.rate)
+				Object.assign(headers, rateHeaders(ctx.rate, Date.now(), this._options.rateLimitTimes));
 			Object.assign(headers, result.headers || {});
 			if (contentType) headers['content-type'] = contentType;
 			if (payload !== null) headers['content-length'] = Buffer.byteLength(payload);

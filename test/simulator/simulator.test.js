@@ -1368,3 +1368,42 @@ describe('large uploads', () => {
 		expect(body.parse.markdown).toContain(`${SIZE} bytes`);
 	}, 120000);
 });
+
+describe('rate-limit options for many clients (issue 11) and Unix-time headers (issue 9)', () => {
+	test("rateLimitPer 'organization': two keys of one organization spend one budget", async () => {
+		const sim = await start({
+			apiKey: [KEY, 'af_second'],
+			sharedOrganization: true,
+			rateLimitPer: 'organization',
+			rateLimit: { submission: 60, general: 3, windowMs: 60000 },
+		});
+		expect((await api(sim, '/v2/workflows/')).status).toBe(200);
+		expect((await api(sim, '/v2/workflows/', { key: 'af_second' })).status).toBe(200);
+		const third = await api(sim, '/v2/workflows/', { key: 'af_second' });
+		expect(third.headers.get('x-ratelimit-remaining')).toBe('0');
+		expect((await api(sim, '/v2/workflows/')).status).toBe(429);
+		sim.configure({ rateLimitPer: 'key' });
+		sim.limiter.reset();
+		for (let i = 0; i < 3; i++) expect((await api(sim, '/v2/workflows/')).status).toBe(200);
+		expect((await api(sim, '/v2/workflows/', { key: 'af_second' })).status).toBe(200);
+	});
+
+	test.each([
+		['unix-seconds', 1e9, 1e10, 1000],
+		['unix-ms', 1e12, 1e13, 1],
+	])("rateLimitTimes '%s': x-ratelimit-reset and Retry-After are points in time", async (style, lo, hi, unit) => {
+		const sim = await start({ rateLimitTimes: style, rateLimit: { submission: 60, general: 1, windowMs: 30000 } });
+		const before = Date.now();
+		const ok = await api(sim, '/v2/workflows/');
+		const reset = Number(ok.headers.get('x-ratelimit-reset'));
+		expect(reset).toBeGreaterThan(lo);
+		expect(reset).toBeLessThan(hi);
+		expect(reset * unit - before).toBeGreaterThan(25000);
+		expect(reset * unit - before).toBeLessThan(32000);
+		const limited = await api(sim, '/v2/workflows/');
+		expect(limited.status).toBe(429);
+		const retry = Number(limited.headers.get('retry-after'));
+		expect(retry * unit - before).toBeGreaterThan(25000);
+		expect(retry * unit - before).toBeLessThan(32000);
+	});
+});

@@ -29,6 +29,8 @@ export async function runDocuments(
 	session: ApiSession,
 	plans: RunPlan[],
 	outcomes: ItemOutcome[],
+	/** called once every document was sent, before results are awaited (Skip Documents Already Sent) */
+	afterSubmit?: (submitted: ReadonlyMap<number, SubmitOutcome>) => Promise<void>,
 ): Promise<void> {
 	const continueOnFail = ctx.continueOnFail();
 	const watch = new RunWatch(session, { checkFirst: false });
@@ -44,6 +46,7 @@ export async function runDocuments(
 		// stopped by the user: the watch ends with the execution
 		if (!sent) watch.stop();
 	}
+	await afterSubmit?.(submitted);
 	const failedEarly = [...submitted.values()].some(
 		(o) => o.state === 'failed' || o.state === 'unknown',
 	);

@@ -1,27 +1,20 @@
-import { ExecutionStoppedError, nap } from '../pause';
+import { DeadlineExceeded, ExecutionStoppedError, nap } from '../pause';
 
-type Headers = Record<string, unknown>;
+import type { HeaderDelay, Headers } from './rateHeaders';
+import { first, header, headerDelay, retryAfterMs } from './rateHeaders';
 
-const header = (headers: Headers, name: string): number | undefined => {
-	const raw = headers[name] ?? headers[name.toLowerCase()];
-	const value = Array.isArray(raw) ? raw[0] : raw;
-	if (value === undefined || value === null || value === '') return undefined;
-	const parsed = Number.parseFloat(String(value));
-	return Number.isFinite(parsed) ? parsed : undefined;
-};
-
-/** Milliseconds to wait from a Retry-After header: delta-seconds or an HTTP date. */
-export function retryAfterMs(headers: Headers): number | undefined {
-	const raw = headers['retry-after'] ?? headers['Retry-After'];
-	if (raw === undefined || raw === null || raw === '') return undefined;
-	const seconds = Number.parseFloat(String(raw));
-	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-	const date = Date.parse(String(raw));
-	return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
-}
+export { headerDelay, MAX_HEADER_WAIT_MS, retryAfterMs } from './rateHeaders';
 
 /** The window length assumed until the API's headers tell (the documented limits are per minute). */
 const DEFAULT_WINDOW_MS = 60_000;
+/**
+ * A grant not given back after this long is taken as lost (a caller that failed between `acquire`
+ * and `release`), so that one bug cannot stall every execution sharing the pacer. Far beyond the
+ * longest request (an upload's timeout).
+ */
+const LOST_GRANT_MS = 15 * 60_000;
+/** how long after the last sign of another client the budget stays spread over the window */
+const SHARED_FOR_WINDOWS = 2;
 
 /** What `acquire` hands out and `release` takes back: when the request was let out, and as which. */
 export interface Grant {
@@ -32,11 +25,13 @@ export interface Grant {
 interface Waiter {
 	resolve: (grant: Grant) => void;
 	reject: (error: Error) => void;
+	deadline: number;
 	cleanup?: () => void;
 }
 
 /**
- * Paces the requests of one rate-limit tier so that they stay under the limit by design.
+ * Paces the requests of one rate-limit tier so that they stay under the limit by design. One
+ * limiter serves every execution in the process that uses the same credential (see `pacers.ts`).
  *
  * - It spends only the budget the API announced (`x-ratelimit-remaining` until `x-ratelimit-reset`),
  *   counting every request it let out, answered or not: within one window the budget only goes down.
@@ -44,10 +39,17 @@ interface Waiter {
  *   never gives budget back, and an answer from an earlier window (older reset time) is ignored.
  * - When the window is over it starts the next one with the announced limit, minus the requests
  *   still in flight; the first answer of the new window then sets its real end.
+ * - Other clients of the same organization (other n8n processes) show only in the headers: the
+ *   budget falls faster than this limiter spends it. Then, for the next windows, it spreads what is
+ *   left evenly over the time left instead of sending at once, so that all clients together
+ *   converge on the budget instead of racing for its last requests.
  * - A 429 holds every request of the tier until `Retry-After` has passed (or, without the header,
- *   until the window resets when the budget is spent, else for a short pause).
+ *   until the window resets when the budget is spent, else for a short pause). Header values are
+ *   capped (`headerDelay`).
  * - Before the first answer it sends one request at a time; without any headers it keeps a minimum
  *   spacing of `60 s / fallbackPerMinute`.
+ * - A waiter whose grant would come after its deadline is refused with `DeadlineExceeded`, and one
+ *   whose execution is stopped leaves the queue at once.
  *
  * Requests wait in one first-in-first-out queue served by a single scheduler, so a batch of
  * hundreds of waiting requests costs one timer, not one per request.
@@ -69,15 +71,17 @@ export class RateLimiter {
 	/** the longest reset announced: an estimate of the window's length */
 	private windowMs: number | undefined;
 
-	private wholeSeconds = true;
-
 	private blockedUntil = 0;
 
 	private lastStart = 0;
 
-	private inFlight = 0;
+	/** until when the budget is taken to be shared with another client */
+	private sharedUntil = 0;
 
 	private granted = 0;
+
+	/** last grant or release (local clock): how long the limiter has been unused */
+	private lastActivity = Date.now();
 
 	/** grant times of the requests let out and not yet ended */
 	private readonly active = new Map<number, number>();
@@ -103,16 +107,29 @@ export class RateLimiter {
 		return [...this.active.values()];
 	}
 
-	/** Resolves when the request may start; pass the grant back to `release`. */
-	async acquire(signal?: AbortSignal, _deadline?: number): Promise<Grant> {
-		void _deadline; // the queue's pacer bounds its wait by it
+	/** Requests waiting for a grant. */
+	get waiting(): number {
+		return this.queue.length;
+	}
+
+	/** Nothing waits, nothing is under way, and nothing happened for `forMs`. */
+	idle(now: number, forMs: number): boolean {
+		return this.queue.length === 0 && this.active.size === 0 && now - this.lastActivity >= forMs;
+	}
+
+	/**
+	 * Resolves when the request may start; pass the grant back to `release`. Rejects with
+	 * `ExecutionStoppedError` when `signal` aborts (the waiter leaves the queue), and with
+	 * `DeadlineExceeded` as soon as the grant would come after `deadline` (local ms).
+	 */
+	async acquire(signal?: AbortSignal, deadline = Infinity): Promise<Grant> {
 		if (signal?.aborted) throw new ExecutionStoppedError();
+		if (Date.now() >= deadline) throw new DeadlineExceeded(deadline);
 		return await new Promise<Grant>((resolve, reject) => {
-			const waiter: Waiter = { resolve, reject };
+			const waiter: Waiter = { resolve, reject, deadline };
 			if (signal) {
 				const onAbort = () => {
-					const index = this.queue.indexOf(waiter);
-					if (index >= 0) this.queue.splice(index, 1);
+					this.drop(waiter);
 					reject(new ExecutionStoppedError());
 				};
 				signal.addEventListener('abort', onAbort, { once: true });
@@ -128,10 +145,16 @@ export class RateLimiter {
 	 * network failure).
 	 */
 	release(grant: Grant, status?: number, headers?: Headers): void {
-		this.inFlight = Math.max(0, this.inFlight - 1);
 		this.active.delete(grant.seq);
+		this.lastActivity = Date.now();
 		if (headers) this.update(grant, status, headers);
 		this.wake();
+	}
+
+	private drop(waiter: Waiter): void {
+		const index = this.queue.indexOf(waiter);
+		if (index >= 0) this.queue.splice(index, 1);
+		waiter.cleanup?.();
 	}
 
 	private wake(): void {
@@ -147,19 +170,18 @@ export class RateLimiter {
 		try {
 			while (this.queue.length > 0) {
 				const now = Date.now();
+				this.forgetLostGrants(now);
 				const waitMs = this.waitNeeded(now);
+				this.refuseLate(now, waitMs);
+				if (this.queue.length === 0) break;
 				if (waitMs === 0) {
-					const waiter = this.queue.shift() as Waiter;
-					waiter.cleanup?.();
-					this.inFlight++;
-					this.lastStart = now;
-					if (this.remaining !== undefined) this.remaining--;
-					this.active.set(this.granted, now);
-					waiter.resolve({ at: now, seq: this.granted++ });
+					this.grant(this.queue.shift() as Waiter, now);
 					continue;
 				}
-				// sleep until the wait is over, or until a request ends or a new one waits
-				await nap(waitMs, undefined, new Promise<void>((resolve) => (this.interrupt = resolve)));
+				// sleep until the wait is over, a deadline comes, a request ends or a new one waits
+				const nextDeadline = Math.min(...this.queue.map((waiter) => waiter.deadline));
+				const sleepMs = Math.max(1, Math.min(waitMs, nextDeadline - now));
+				await nap(sleepMs, undefined, new Promise<void>((resolve) => (this.interrupt = resolve)));
 				this.interrupt = undefined;
 			}
 		} finally {
@@ -167,45 +189,45 @@ export class RateLimiter {
 		}
 	}
 
+	private grant(waiter: Waiter, now: number): void {
+		waiter.cleanup?.();
+		this.lastStart = now;
+		this.lastActivity = now;
+		if (this.remaining !== undefined) this.remaining--;
+		this.active.set(this.granted, now);
+		waiter.resolve({ at: now, seq: this.granted++ });
+	}
+
+	/**
+	 * Every waiter is granted no earlier than `now + waitMs`: those whose deadline is before leave.
+	 * An unbounded wait (for a request under way to end) is not known to be late until the deadline.
+	 */
+	private refuseLate(now: number, waitMs: number): void {
+		const late = Number.isFinite(waitMs) ? now + waitMs : now;
+		for (const waiter of [...this.queue]) {
+			if (waiter.deadline <= now || (waitMs > 0 && late > waiter.deadline)) {
+				this.drop(waiter);
+				waiter.reject(new DeadlineExceeded(waiter.deadline));
+			}
+		}
+	}
+
+	private forgetLostGrants(now: number): void {
+		for (const [seq, at] of this.active) {
+			if (now - at > LOST_GRANT_MS) this.active.delete(seq);
+		}
+	}
+
 	private update(grant: Grant, status: number | undefined, headers: Headers) {
 		const now = Date.now();
 		const limit = header(headers, 'x-ratelimit-limit');
 		const remaining = header(headers, 'x-ratelimit-remaining');
-		const reset = header(headers, 'x-ratelimit-reset');
+		const reset = headerDelay(first(headers, 'x-ratelimit-reset'), now);
 		if (limit !== undefined) this.limit = limit;
-		if (remaining !== undefined && reset !== undefined) {
-			this.wholeSeconds = Number.isInteger(reset);
-			// whole seconds may be rounded either way: keep a margin so a window is never reused early
-			const margin = this.wholeSeconds ? 1000 : 50;
-			const resetAt = now + reset * 1000 + margin;
-			this.windowMs = Math.max(this.windowMs ?? 0, reset * 1000);
-			// answers of one window agree on its end to within the rounding; windows are far apart
-			const tolerance = Math.max(this.wholeSeconds ? 1500 : 150, this.windowMs / 4);
-			// the answer counts what had reached the server when this request did: the requests let out
-			// after it may not be counted yet (those let out before are, or are counted locally anyway)
-			const budget = Math.max(0, remaining - (this.granted - grant.seq - 1));
-			if (!this.resetKnown) {
-				// the first answer since this limiter started a window: it counts only if its request was
-				// sent in that window (an older one describes the window before)
-				if (grant.at >= this.windowOpenedAt) {
-					this.remaining = Math.min(this.remaining ?? Infinity, budget);
-					this.resetAt = resetAt;
-					this.resetKnown = true;
-				}
-			} else if (resetAt > this.resetAt + tolerance) {
-				// the server is in a later window than we thought (it reset earlier than assumed); requests
-				// still in flight may land in it after this one, so they are deducted too
-				this.remaining = Math.min(budget, Math.max(0, remaining - this.inFlight));
-				this.resetAt = resetAt;
-			} else if (resetAt >= this.resetAt - tolerance) {
-				// the same window: the budget only goes down, and the end is the earliest bound seen
-				this.remaining = Math.min(this.remaining ?? Infinity, budget);
-				this.resetAt = Math.min(this.resetAt, resetAt);
-			}
-			// else: an answer from an earlier window, arriving late; it tells nothing about this one
-		}
+		if (remaining !== undefined && reset !== undefined)
+			this.updateWindow(grant, now, remaining, reset);
 		if (status === 429) {
-			const retryAfter = retryAfterMs(headers);
+			const retryAfter = retryAfterMs(headers, now);
 			const spent = remaining === undefined || remaining <= 0;
 			if (spent) this.remaining = 0;
 			// without Retry-After: wait for the window when the budget is spent (or unknown); a 429 that
@@ -221,22 +243,69 @@ export class RateLimiter {
 		}
 	}
 
+	private updateWindow(grant: Grant, now: number, remaining: number, reset: HeaderDelay): void {
+		// whole seconds may be rounded either way: keep a margin so a window is never reused early
+		const margin = reset.wholeSeconds ? 1000 : 50;
+		const resetAt = now + reset.ms + margin;
+		this.windowMs = Math.max(this.windowMs ?? 0, reset.ms);
+		// answers of one window agree on its end to within the rounding; windows are far apart
+		const tolerance = Math.max(reset.wholeSeconds ? 1500 : 150, this.windowMs / 4);
+		// the answer counts what had reached the server when this request did: the requests let out
+		// after it may not be counted yet (those let out before are, or are counted locally anyway)
+		const budget = Math.max(0, remaining - (this.granted - grant.seq - 1));
+		if (!this.resetKnown) {
+			// the first answer since this limiter started a window: it counts only if its request was
+			// sent in that window (an older one describes the window before)
+			if (grant.at >= this.windowOpenedAt) {
+				this.noteOthers(budget, now);
+				this.remaining = Math.min(this.remaining ?? Infinity, budget);
+				this.resetAt = resetAt;
+				this.resetKnown = true;
+			}
+		} else if (resetAt > this.resetAt + tolerance) {
+			// the server is in a later window than we thought (it reset earlier than assumed); requests
+			// still in flight may land in it after this one, so they are deducted too
+			this.remaining = Math.min(budget, Math.max(0, remaining - this.active.size));
+			this.resetAt = resetAt;
+		} else if (resetAt >= this.resetAt - tolerance) {
+			// the same window: the budget only goes down, and the end is the earliest bound seen
+			this.noteOthers(budget, now);
+			this.remaining = Math.min(this.remaining ?? Infinity, budget);
+			this.resetAt = Math.min(this.resetAt, resetAt);
+		}
+		// else: an answer from an earlier window, arriving late; it tells nothing about this one
+	}
+
+	/** The server's budget is below what this limiter alone would have left: another client spends it. */
+	private noteOthers(budget: number, now: number): void {
+		if (this.remaining !== undefined && budget < this.remaining) {
+			this.sharedUntil = now + SHARED_FOR_WINDOWS * (this.windowMs || DEFAULT_WINDOW_MS);
+		}
+	}
+
 	private waitNeeded(now: number): number {
 		if (now < this.blockedUntil) return this.blockedUntil - now;
-		if (this.inFlight >= this.maxConcurrency) return Infinity;
+		if (this.active.size >= this.maxConcurrency) return Infinity;
 		if (this.remaining === undefined) {
 			if (this.lastStart === 0) return 0;
 			// no budget announced yet: one request at a time, evenly spaced
-			if (this.inFlight > 0) return Infinity;
+			if (this.active.size > 0) return Infinity;
 			return Math.max(0, this.lastStart + 60_000 / this.fallbackPerMinute - now);
 		}
 		if (now >= this.resetAt) {
 			// the window is over: start the next one (the first answer in it tells its real end)
-			this.remaining = Math.max(0, (this.limit ?? this.fallbackPerMinute) - this.inFlight);
+			this.remaining = Math.max(0, (this.limit ?? this.fallbackPerMinute) - this.active.size);
 			this.resetAt = now + (this.windowMs ?? DEFAULT_WINDOW_MS);
 			this.resetKnown = false;
 			this.windowOpenedAt = now;
 		}
-		return this.remaining > 0 ? 0 : Math.max(1, this.resetAt - now);
+		if (this.remaining <= 0) return Math.max(1, this.resetAt - now);
+		if (now < this.sharedUntil) {
+			// shared with other clients: what is left, spread evenly over the time left, so that the
+			// last request falls at the window's end: when every client sees one left, none takes it
+			const spacing = (this.resetAt - this.lastStart) / this.remaining;
+			return Math.max(0, this.lastStart + spacing - now);
+		}
+		return 0;
 	}
 }

@@ -14,7 +14,10 @@ import { normalizeBaseUrl } from './baseUrl';
 import type { ErrorContext } from './errors';
 import { apiError, makeRedactor, networkError, parseApiError } from './errors';
 import type { MultipartBody } from './multipart';
-import { RateLimiter, retryAfterMs } from './rateLimiter';
+import type { Pacer } from './pacers';
+import { pacerFor } from './pacers';
+import type { RateLimiter } from './rateLimiter';
+import { retryAfterMs } from './rateLimiter';
 import type { AttemptResult, RequestKind, RetryDecision } from './retryDecision';
 import { decideRetry, failureCode } from './retryDecision';
 
@@ -105,9 +108,10 @@ export interface SessionStats {
 
 /** Everything one execution of a node shares when it talks to Anyformat. */
 export class ApiSession {
-	readonly submissions = new RateLimiter(60, 4);
+	/** shared with every execution in this process that uses the same credential (`pacers.ts`) */
+	readonly submissions: RateLimiter;
 
-	readonly general = new RateLimiter(600, 8);
+	readonly general: RateLimiter;
 
 	readonly stats: SessionStats = { requests: 0, retries: 0, rateLimited: 0 };
 
@@ -115,7 +119,11 @@ export class ApiSession {
 		private readonly ctx: AnyformatContext,
 		readonly baseUrl: string,
 		readonly redact: (text: string) => string,
-	) {}
+		pacer: Pacer,
+	) {
+		this.submissions = pacer.submissions;
+		this.general = pacer.general;
+	}
 
 	static async create(ctx: AnyformatContext, itemIndex = 0): Promise<ApiSession> {
 		const credentials = await ctx.getCredentials(CREDENTIAL_TYPE);
@@ -126,7 +134,8 @@ export class ApiSession {
 			itemIndex,
 			redact,
 		);
-		return new ApiSession(ctx, baseUrl, redact);
+		const pacer = pacerFor(baseUrl, String(credentials.apiKey ?? ''));
+		return new ApiSession(ctx, baseUrl, redact, pacer);
 	}
 
 	get signal(): AbortSignal | undefined {
@@ -163,7 +172,14 @@ export class ApiSession {
 		let maybeAppliedBefore = false;
 		for (;;) {
 			const grant = await limiter.acquire(signal, request.deadline);
-			const attempt = await this.attempt(request, grant.at);
+			let attempt: Attempt;
+			try {
+				attempt = await this.attempt(request, grant.at);
+			} catch (error) {
+				// a grant kept would hold the process's shared pacer for every execution
+				limiter.release(grant);
+				throw error;
+			}
 			limiter.release(grant, attempt.response?.statusCode, attempt.response?.headers);
 			if (!attempt.response && signal?.aborted) throw new ExecutionStoppedError();
 			if (attempt.response?.statusCode === 429) this.stats.rateLimited++;

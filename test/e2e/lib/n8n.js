@@ -389,17 +389,34 @@ class N8n {
 	 */
 	async start({ timeoutMs = 240000 } = {}) {
 		if (this.proc) throw new Error('already started');
+		const t0 = Date.now();
+		await this.startCommand('start', [], /Editor is now accessible/, { timeoutMs });
+		await this._ensureOwner();
+		this.startupMs = Date.now() - t0;
+		return { ms: this.startupMs };
+	}
+
+	/**
+	 * Starts another n8n command of this instance's environment in the background, e.g. a queue-mode
+	 * worker (`startCommand('worker', ['--concurrency=10'], /n8n worker is now ready/)`) or webhook
+	 * process (`startCommand('webhook', [], /Webhook listener waiting for requests/)`), and waits for
+	 * its ready line (start() runs `start` through it, then sets up the owner). The process is `proc`:
+	 * stop() ends it, kill('SIGKILL') kills it at once. Resolves with {ms}.
+	 */
+	async startCommand(command, args = [], ready = /./, { timeoutMs = 240000, env = {} } = {}) {
+		if (this.proc) throw new Error('already started');
 		const brokerPort = await freePort();
 		const t0 = Date.now();
 		this.logs = '';
-		const child = spawn(this.nodeBin, [this.n8nBin, 'start'], {
-			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(brokerPort) }),
+		const child = spawn(this.nodeBin, [this.n8nBin, command, ...args], {
+			env: this.env({ N8N_RUNNERS_BROKER_PORT: String(brokerPort), ...env }),
 			cwd: this.userFolder,
 			stdio: ['ignore', 'pipe', 'pipe'],
 			detached: true,
 		});
 		this.proc = child;
-		const logFile = fs.createWriteStream(path.join(this.userFolder, 'n8n.log'), { flags: 'a' });
+		const logName = command === 'start' ? 'n8n.log' : `n8n-${command}.log`;
+		const logFile = fs.createWriteStream(path.join(this.userFolder, logName), { flags: 'a' });
 		const onData = (d) => {
 			this.logs += d;
 			logFile.write(d);
@@ -414,14 +431,22 @@ class N8n {
 			}),
 		);
 		try {
-			await this.waitForLog(/Editor is now accessible/, { timeoutMs });
+			await this.waitForLog(ready, { timeoutMs });
 		} catch (e) {
 			await this.stop();
-			throw new Error(`n8n ${this.version} did not start: ${e.message}\n${tail(this.logs)}`);
+			const what = command === 'start' ? `n8n ${this.version}` : `n8n ${command} (${this.version})`;
+			throw new Error(`${what} did not start: ${e.message}\n${tail(this.logs)}`);
 		}
-		await this._ensureOwner();
-		this.startupMs = Date.now() - t0;
-		return { ms: this.startupMs };
+		return { ms: Date.now() - t0 };
+	}
+
+	/** Sends a signal to the running process group (e.g. SIGKILL: a crash) and waits for it to end. */
+	async kill(signal = 'SIGKILL') {
+		const child = this.proc;
+		if (!child) return;
+		killGroup(child, signal);
+		await this._exited;
+		this.cookie = null;
 	}
 
 	/** Resolves when the server's log (since start) matches re; rejects on timeout or exit. */

@@ -3,6 +3,7 @@ import { updateDisplayOptions } from 'n8n-workflow';
 
 import type { DocumentToSubmit } from '../../helpers/document';
 import { readDocument } from '../../helpers/document';
+import { skipAlreadySent, skipAlreadySentOption } from '../../helpers/alreadySent';
 import { readId, readResultOptions } from '../../helpers/inputs';
 import type { ItemOutcome } from '../../helpers/outputs';
 import { asNodeError, assembleOutput, sessionForBatch } from '../../helpers/outputs';
@@ -124,6 +125,7 @@ const properties: INodeProperties[] = [
 			{ ...minimumConfidenceOption, displayOptions: { show: { '/waitForResults': [true] } } },
 			{ ...reviewUnverifiedOption, displayOptions: { show: { '/waitForResults': [true] } } },
 			{ ...routeForReviewOption, displayOptions: { show: { '/waitForResults': [true] } } },
+			skipAlreadySentOption,
 			{ ...timeoutOption, displayOptions: { show: { '/waitForResults': [true] } } },
 		],
 	},
@@ -157,6 +159,8 @@ export async function execute(
 			outcomes[itemIndex] = { error: asNodeError(this.getNode(), error, itemIndex) };
 		}
 	}
+	const alreadySent = await skipAlreadySent(this, plans, outcomes);
+	plans.splice(0, plans.length, ...alreadySent.jobs);
 	if (plans.length === 0) return assembleOutput(this, outcomes);
 
 	const session = await sessionForBatch(
@@ -168,6 +172,6 @@ export async function execute(
 	const deadlineOf = (plan: Plan) =>
 		plan.wait ? startedAt + plan.options.timeoutSeconds * 1000 : Infinity;
 	const jobs = plans.map((plan) => ({ ...plan, deadline: deadlineOf(plan) }));
-	await runDocuments(this, session, jobs, outcomes);
+	await runDocuments(this, session, jobs, outcomes, alreadySent.record);
 	return assembleOutput(this, outcomes);
 }
