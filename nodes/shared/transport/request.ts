@@ -172,15 +172,13 @@ export class ApiSession {
 		let maybeAppliedBefore = false;
 		for (;;) {
 			const grant = await limiter.acquire(signal, request.deadline);
-			let attempt: Attempt;
+			let attempt: Attempt | undefined;
 			try {
 				attempt = await this.attempt(request, grant.at);
-			} catch (error) {
-				// a grant kept would hold the process's shared pacer for every execution
-				limiter.release(grant);
-				throw error;
+			} finally {
+				// always handed back: a grant kept would hold the process's shared pacer for every execution
+				limiter.release(grant, attempt?.response?.statusCode, attempt?.response?.headers);
 			}
-			limiter.release(grant, attempt.response?.statusCode, attempt.response?.headers);
 			if (!attempt.response && signal?.aborted) throw new ExecutionStoppedError();
 			if (attempt.response?.statusCode === 429) this.stats.rateLimited++;
 			const decision = decideRetry({
