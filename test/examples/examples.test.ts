@@ -15,7 +15,7 @@ import { loadWorkflow, runWorkflow } from '../harness/workflow';
 import { API_KEYS } from '../setup/secrets';
 import { TriggerHarness } from '../trigger/context';
 import { credentialTypes, ex, exampleNodeTypes, savedNodeProblems } from './examples';
-import { EXPECTATIONS, INCOMING, type Expectation, type ExampleContext, type Sim } from './expectations';
+import { EXPECTATIONS, type Expectation, type ExampleContext, type Sim } from './expectations';
 
 const simulator = require('../simulator') as { createSimulator(options: Record<string, unknown>): Promise<Sim> };
 
@@ -70,7 +70,7 @@ async function withExample(name: string, body: (ctx: ExampleContext) => Promise<
 describe('example workflows', () => {
 	test('there are examples, and every expectation has its example', () => {
 		expect(NAMES.length).toBeGreaterThan(0);
-		const stale = Object.keys(EXPECTATIONS).filter((name) => !NAMES.includes(name) && !(name in INCOMING));
+		const stale = Object.keys(EXPECTATIONS).filter((name) => !NAMES.includes(name));
 		expect(stale).toEqual([]);
 	});
 

@@ -104,17 +104,6 @@ async function finishedInvoiceRun(sim: Sim, text: string): Promise<string> {
 	return id;
 }
 
-/**
- * Expectations of examples that other branches add (issues 10 and 12), by the issue they land with.
- * Until a file is there its entry is not stale; once it is, the entry applies like any other. (LEAD:
- * delete this list after merging.)
- */
-export const INCOMING: Record<string, string> = {
-	'poll-on-finished': 'issue 10 (polling trigger)',
-	'agent-extract-invoice-from-link': 'issue 12 (URL input, AI Agent tool)',
-	'review-low-confidence': 'issue 12 (review output)',
-};
-
 export const EXPECTATIONS: Record<string, Expectation> = {
 	'extract-invoice-from-file': async ({ sim, run }) => {
 		const r = await run();
