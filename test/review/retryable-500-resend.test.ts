@@ -58,3 +58,19 @@ test.failing('review: a submission answered 500 INTERNAL_ERROR (retryable: true)
 	expect(sim.ledger.duplicates()).toEqual([]);
 	expect(sim.ledger.runs).toHaveLength(1);
 });
+
+import { decideRetry } from '../../nodes/shared/transport/retryDecision';
+
+describe('review: the decision itself (retryDecision.ts afterAnswer, the `info.retryable === true` branch)', () => {
+	const envelope = (code: string) => ({ error: 'x', detail: 'y', error_code: code, retryable: true, request_id: 'r' });
+	test.failing.each([
+		['submission', 500, 'INTERNAL_ERROR'],
+		['submission', 502, 'BAD_GATEWAY'],
+		['submission', 504, 'GATEWAY_TIMEOUT'],
+		// a webhook subscription: a second one is created and the first one's secret is lost
+		['single', 500, 'INTERNAL_ERROR'],
+	] as const)('a %s answered HTTP %i %s (retryable: true) is not sent again', (kind, status, code) => {
+		const decision = decideRetry({ kind, result: { status, body: envelope(code) }, failures: 0, rateLimited: 0, now: 0, jitter: 1 });
+		expect(decision.action).not.toBe('retry');
+	});
+});
