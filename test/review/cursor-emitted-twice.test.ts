@@ -21,13 +21,13 @@ const BOTH = ['extraction.completed', 'extraction.failed'];
 test.failing('review: a finished run whose updated_at moves later is not emitted a second time while an older run is still processing', () => {
 	const start: Cursor = { finishedAt: 0, ids: [], horizon: 0 };
 	// poll 1: A (older) still processing, B finished at 200 -> B emitted
-	const poll1 = [run('A', 'processing', 10, 10), run('B', 'processed', 20, 200)];
+	const poll1 = [run('A', 'in_progress', 10, 10), run('B', 'processed', 20, 200)];
 	const one = takeForThisPoll(unhandledFinals(poll1, start), BOTH, 100);
 	expect(one.emitted.map((r) => r.id)).toEqual(['B']);
 	const next = advanceCursor(start, poll1, one.taken, {});
 	expect(next.horizon).toBe(10); // A holds the horizon
 	// poll 2: A still processing; B's updated_at moved to 500 (touched after it finished)
-	const poll2 = [run('A', 'processing', 10, 10), run('B', 'processed', 20, 500)];
+	const poll2 = [run('A', 'in_progress', 10, 10), run('B', 'processed', 20, 500)];
 	const two = takeForThisPoll(unhandledFinals(poll2, next), BOTH, 100);
 	expect(two.emitted.map((r) => r.id)).toEqual([]);
 });
