@@ -163,7 +163,14 @@ export class ApiSession {
 		let maybeAppliedBefore = false;
 		for (;;) {
 			const grant = await limiter.acquire(signal, request.deadline);
-			const attempt = await this.attempt(request, grant.at);
+			let attempt: Attempt;
+			try {
+				attempt = await this.attempt(request, grant.at);
+			} catch (error) {
+				// refused by the deadline before it was sent: the grant goes back unused
+				limiter.release(grant);
+				throw error;
+			}
 			limiter.release(grant, attempt.response?.statusCode, attempt.response?.headers);
 			if (!attempt.response && signal?.aborted) throw new ExecutionStoppedError();
 			if (attempt.response?.statusCode === 429) this.stats.rateLimited++;
