@@ -88,7 +88,10 @@ async function settleAll(
 			outcomes[plan.itemIndex] = { error: outcome.error };
 		} else if (outcome.state === 'unknown') {
 			if (!recent.has(plan.workflowId)) {
-				const deadline = candidateDeadline(unknownDeadlines(plans, submitted, plan.workflowId), Date.now());
+				const deadline = candidateDeadline(
+					unknownDeadlines(plans, submitted, plan.workflowId),
+					Date.now(),
+				);
 				recent.set(
 					plan.workflowId,
 					await readRecentRuns(session, plan.workflowId, unknownSince, deadline),

@@ -163,14 +163,13 @@ export class ApiSession {
 		let maybeAppliedBefore = false;
 		for (;;) {
 			const grant = await limiter.acquire(signal, request.deadline);
-			let attempt: Attempt;
-			try {
-				attempt = await this.attempt(request, grant.at);
-			} catch (error) {
-				// refused by the deadline before it was sent: the grant goes back unused
+			const late = pastDeadline(request);
+			if (late) {
+				// never sent past the deadline: the grant goes back unused
 				limiter.release(grant);
-				throw error;
+				throw late;
 			}
+			const attempt = await this.attempt(request, grant.at);
 			limiter.release(grant, attempt.response?.statusCode, attempt.response?.headers);
 			if (!attempt.response && signal?.aborted) throw new ExecutionStoppedError();
 			if (attempt.response?.statusCode === 429) this.stats.rateLimited++;
@@ -201,15 +200,11 @@ export class ApiSession {
 		}
 	}
 
-	/** One attempt: never sent past the deadline, and given no longer than the time left before it. */
+	/** One attempt, given no longer than the time left before the deadline. */
 	private async attempt(request: ApiRequest, startedAt: number): Promise<Attempt> {
 		let timeout = request.kind === 'submission' ? SUBMIT_TIMEOUT_MS : READ_TIMEOUT_MS;
 		if (request.deadline !== undefined) {
 			const left = request.deadline - Date.now();
-			if (left <= 0) {
-				const late = new DeadlineExceeded(request.deadline);
-				throw request.kind === 'submission' ? markNotTaken(late) : late;
-			}
 			timeout = Math.min(timeout, Math.max(MIN_ATTEMPT_MS, left));
 		}
 		this.stats.requests++;
@@ -309,6 +304,13 @@ export class ApiSession {
 		}
 		return { statusCode: response.statusCode, headers: response.headers ?? {}, body };
 	}
+}
+
+/** The error of a request whose deadline has passed before it was sent (a submission: not taken). */
+function pastDeadline(request: ApiRequest): DeadlineExceeded | undefined {
+	if (request.deadline === undefined || Date.now() < request.deadline) return undefined;
+	const late = new DeadlineExceeded(request.deadline);
+	return request.kind === 'submission' ? markNotTaken(late) : late;
 }
 
 /** An answer as it came, before the retry decision. */
