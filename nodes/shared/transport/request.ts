@@ -75,7 +75,7 @@ export class SubmissionFateUnknown extends Error {
 }
 
 /** Marks a failed submission that certainly created no run (see `submissionNotTaken`). */
-function markNotTaken<E extends Error>(error: E): E {
+export function markNotTaken<E extends Error>(error: E): E {
 	Object.defineProperty(error, 'submissionNotTaken', { value: true, enumerable: false });
 	return error;
 }
@@ -163,12 +163,6 @@ export class ApiSession {
 		let maybeAppliedBefore = false;
 		for (;;) {
 			const grant = await limiter.acquire(signal, request.deadline);
-			const late = pastDeadline(request);
-			if (late) {
-				// never sent past the deadline: the grant goes back unused
-				limiter.release(grant);
-				throw late;
-			}
 			const attempt = await this.attempt(request, grant.at);
 			limiter.release(grant, attempt.response?.statusCode, attempt.response?.headers);
 			if (!attempt.response && signal?.aborted) throw new ExecutionStoppedError();
@@ -200,11 +194,15 @@ export class ApiSession {
 		}
 	}
 
-	/** One attempt, given no longer than the time left before the deadline. */
+	/** One attempt: never sent past the deadline, and given no longer than the time left before it. */
 	private async attempt(request: ApiRequest, startedAt: number): Promise<Attempt> {
 		let timeout = request.kind === 'submission' ? SUBMIT_TIMEOUT_MS : READ_TIMEOUT_MS;
 		if (request.deadline !== undefined) {
 			const left = request.deadline - Date.now();
+			if (left <= 0) {
+				const late = new DeadlineExceeded(request.deadline);
+				throw request.kind === 'submission' ? markNotTaken(late) : late;
+			}
 			timeout = Math.min(timeout, Math.max(MIN_ATTEMPT_MS, left));
 		}
 		this.stats.requests++;
@@ -304,13 +302,6 @@ export class ApiSession {
 		}
 		return { statusCode: response.statusCode, headers: response.headers ?? {}, body };
 	}
-}
-
-/** The error of a request whose deadline has passed before it was sent (a submission: not taken). */
-function pastDeadline(request: ApiRequest): DeadlineExceeded | undefined {
-	if (request.deadline === undefined || Date.now() < request.deadline) return undefined;
-	const late = new DeadlineExceeded(request.deadline);
-	return request.kind === 'submission' ? markNotTaken(late) : late;
 }
 
 /** An answer as it came, before the retry decision. */
