@@ -3,8 +3,8 @@
 import type { INode } from 'n8n-workflow';
 
 import { describeBatchRuns } from '../../nodes/Anyformat/batch/batchRuns';
-import { pickCandidates } from '../../nodes/Anyformat/batch/candidates';
-import { deadlineStep, LAST_LOOK_MS } from '../../nodes/Anyformat/batch/deadline';
+import { CANDIDATE_READ_MS, candidateDeadline, pickCandidates } from '../../nodes/Anyformat/batch/candidates';
+import { deadlineStep, LAST_LOOK_MS, readDeadline } from '../../nodes/Anyformat/batch/deadline';
 import { nextListDelay, processingTime } from '../../nodes/Anyformat/batch/listSchedule';
 import { judgeSubmission, MAX_RESENDS, runIdInAnswer } from '../../nodes/Anyformat/batch/proof';
 import { fateUnknownOutcome, watchOutcome } from '../../nodes/Anyformat/batch/settle';
@@ -69,6 +69,27 @@ describe('deadlineStep', () => {
 	});
 });
 
+describe('readDeadline: how long a read for waiting items may take (rule 4)', () => {
+	test.each([
+		['one item before its deadline: its deadline', [1_000], 500, 1_000],
+		['several: the latest', [1_000, 3_000, 2_000], 500, 3_000],
+		['past its deadline (the last look): the look\'s end', [1_000], 1_000, 1_000 + LAST_LOOK_MS],
+		['one past, one far ahead: the one ahead', [1_000, 60_000], 2_000, 60_000],
+	] as const)('%s', (_, deadlines, now, expected) => {
+		expect(readDeadline([...deadlines], now)).toBe(expected);
+	});
+});
+
+describe('candidateDeadline: the candidate read after a fate unknown', () => {
+	test.each([
+		['the Timeout still ahead by more than the allowance: the Timeout', [60_000], 1_000, 60_000],
+		['the Timeout past: an allowance of its own', [1_000], 2_000, 2_000 + CANDIDATE_READ_MS],
+		['an item that does not wait (no Timeout): unbounded by a deadline', [Infinity], 2_000, Infinity],
+	] as const)('%s', (_, deadlines, now, expected) => {
+		expect(candidateDeadline([...deadlines], now)).toBe(expected);
+	});
+});
+
 describe('the list walker', () => {
 	const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
 	/** a list of `n` runs created one second apart, in `order`, 100 a page */
@@ -124,6 +145,7 @@ describe('settle: a watched run → the item outcome', () => {
 	const target = { itemIndex: 3, workflowId: 'wf', collectionId: ID };
 	test.each([
 		['timeout', { state: 'timeout' }, 'timeout'],
+		['a read stopped by the deadline', { state: 'timeout', unread: true }, 'timeout'],
 		['not watched to the end', undefined, 'timeout'],
 		['failed', { state: 'failed', error: { error: 'Bad scan', fieldMessages: [] } }, 'failed'],
 		['cancelled', { state: 'cancelled', error: { fieldMessages: [], errorCode: 'EXTRACTION_CANCELLED' } }, 'cancelled'],

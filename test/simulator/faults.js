@@ -95,13 +95,16 @@ class Faults {
 		this.injected = {};
 		this.slowMs = 35000;
 		this.retryAfterSeconds = 1;
+		// injected 5xx JSON answers carry `Retry-After: <this>` when it is set (null: none, as by default)
+		this.retryAfter5xxSeconds = null;
 		this.hangMs = 1000;
 		this.lateRunMs = 8000;
 		this.clear();
 	}
 
-	/** Random faults: {seed, rate (0..1 per eligible request), kinds, routes, slowMs, retryAfterSeconds}. */
-	configure({ seed, rate, kinds, routes, slowMs, retryAfterSeconds, hangMs, lateRunMs, routeRates } = {}) {
+	/** Random faults: {seed, rate (0..1 per eligible request), kinds, routes, slowMs, retryAfterSeconds, retryAfter5xxSeconds}. */
+	configure({ seed, rate, kinds, routes, slowMs, retryAfterSeconds, retryAfter5xxSeconds, hangMs, lateRunMs, routeRates } = {}) {
+		if (retryAfter5xxSeconds !== undefined) this.retryAfter5xxSeconds = retryAfter5xxSeconds;
 		// {route: rate}: a route's own share of faulted requests, instead of `rate`
 		if (routeRates !== undefined) this.routeRates = routeRates === null ? null : { ...routeRates };
 		if (hangMs !== undefined) this.hangMs = hangMs;
@@ -150,6 +153,7 @@ class Faults {
 		this.injected = {};
 		this.slowMs = 35000;
 		this.retryAfterSeconds = 1;
+		this.retryAfter5xxSeconds = null;
 		this.hangMs = 1000;
 		this.lateRunMs = 8000;
 	}

@@ -428,9 +428,13 @@ class Simulator {
 				});
 			}
 			const status = Number(kind);
+			const after = this.faults.retryAfter5xxSeconds;
+			const headers = after === null ? {} : { 'retry-after': String(after) };
 			return this._send(
 				ctx,
-				apiError(status, STATUS_FAULT_CODES[status], `Injected ${status} from the simulator.`),
+				apiError(status, STATUS_FAULT_CODES[status], `Injected ${status} from the simulator.`, {
+					headers,
+				}),
 			);
 		}
 		throw new Error(`unhandled early fault ${kind}`);

@@ -50,7 +50,9 @@ function runState(item: ItemRunState): string {
 		case 'cancelled':
 			return 'cancelled';
 		case 'timeout':
-			return 'still processing at the timeout';
+			return item.watched.unread
+				? 'not read before the timeout'
+				: 'still processing at the timeout';
 		case 'error':
 			return 'its results could not be read';
 		default:

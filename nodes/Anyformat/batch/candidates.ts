@@ -1,7 +1,7 @@
 import type { RunStatus as RunEntry } from '../../shared/transport/api';
 import { listRunsPage } from '../../shared/transport/api';
 import type { ApiSession } from '../../shared/transport/request';
-import { rethrowIfStopped } from '../../shared/pause';
+import { DeadlineExceeded, rethrowIfStopped } from '../../shared/pause';
 import { walkNewest } from './walk';
 
 /**
@@ -19,19 +19,35 @@ const CANDIDATE_SLACK_MS = 60_000;
 /** runs-list pages read at most, once per workflow */
 const CANDIDATE_PAGES = 3;
 const CANDIDATES_SHOWN = 10;
+/**
+ * The candidates are read after the items' Timeout may have passed (a request cut by it is what
+ * made the fate unknown): the read then gets this long of its own, so the error can still list them.
+ */
+export const CANDIDATE_READ_MS = 5_000;
 
-export type RecentRuns = { entries: RunEntry[] } | { unreadable: string };
+export type RecentRuns =
+	| { entries: RunEntry[] }
+	| { unreadable: string }
+	/** the list could not be read before the deadline (and the allowance after it) */
+	| { outOfTime: true };
 
-/** Reads the newest runs of a workflow back to `since` (local ms), once and bounded. */
+/** Until when the candidates may be read for items with these deadlines. */
+export function candidateDeadline(deadlines: number[], now: number): number {
+	return Math.max(now + CANDIDATE_READ_MS, ...deadlines);
+}
+
+/** Reads the newest runs of a workflow back to `since` (local ms), once and bounded by `deadline`. */
 export async function readRecentRuns(
 	session: ApiSession,
 	workflowId: string,
 	since: number,
+	deadline: number,
 ): Promise<RecentRuns> {
 	const entries: RunEntry[] = [];
+	const until = Number.isFinite(deadline) ? deadline : undefined;
 	try {
 		await walkNewest<RunEntry>(
-			async (page) => await listRunsPage(session, workflowId, page),
+			async (page) => await listRunsPage(session, workflowId, page, until),
 			{},
 			{
 				since: since - CANDIDATE_SLACK_MS,
@@ -41,6 +57,7 @@ export async function readRecentRuns(
 		);
 	} catch (error) {
 		rethrowIfStopped(error);
+		if (error instanceof DeadlineExceeded) return { outOfTime: true };
 		return { unreadable: error instanceof Error ? error.message : String(error) };
 	}
 	return { entries };

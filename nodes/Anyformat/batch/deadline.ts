@@ -24,3 +24,16 @@ export function deadlineStep(
 export function deadlineWakeAt(deadline: number, now: number): number {
 	return now < deadline ? deadline : deadline + LAST_LOOK_MS;
 }
+
+/**
+ * The deadline a read (a results request, a runs-list page) is given for the items it serves, so
+ * that no retry delay, rate-limit wait or request of it runs past their Timeout: the latest of their
+ * deadlines, where an item already past its own (the read is its last look) allows the look's time.
+ */
+export function readDeadline(deadlines: number[], now: number): number {
+	let latest = -Infinity;
+	for (const deadline of deadlines) {
+		latest = Math.max(latest, now < deadline ? deadline : deadline + LAST_LOOK_MS);
+	}
+	return latest;
+}

@@ -11,13 +11,15 @@ const OTHER_DURATIONS_KEPT = 50;
 /**
  * Reads a workflow's runs list from the newest entries back until every run in `wanted` was seen
  * (or the list reaches back past the oldest of them). Records processing times on the group as it
- * goes. Returns the entries of the wanted runs that the list showed, by collection id.
+ * goes. Returns the entries of the wanted runs that the list showed, by collection id. No page is
+ * read, waited for or retried past `deadline` (the transport throws `DeadlineExceeded`).
  */
 export async function readRunsList(
 	session: ApiSession,
 	group: WorkflowGroup,
 	wanted: WatchedRun[],
 	onPage: () => void,
+	deadline: number,
 ): Promise<Map<string, RunEntry>> {
 	const ids = new Set(wanted.map((run) => run.collectionId));
 	const created = wanted.map((run) => run.createdAt);
@@ -28,7 +30,7 @@ export async function readRunsList(
 	await walkNewest<RunEntry>(
 		async (page) => {
 			onPage();
-			return await listRunsPage(session, group.workflowId, page);
+			return await listRunsPage(session, group.workflowId, page, deadline);
 		},
 		group.walk,
 		{

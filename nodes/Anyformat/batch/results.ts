@@ -2,7 +2,7 @@ import { NodeApiError } from 'n8n-workflow';
 
 import { getResults } from '../../shared/transport/api';
 import type { ApiSession } from '../../shared/transport/request';
-import { ExecutionStoppedError } from '../../shared/pause';
+import { DeadlineExceeded, ExecutionStoppedError } from '../../shared/pause';
 import type { WatchedRun, WatchOutcome } from './watchState';
 
 /** per-run polling cap, as the API docs advise */
@@ -11,13 +11,15 @@ const RESULTS_POLL_CAP_MS = 30_000;
 const RESULT_FAILURES_ALLOWED = 3;
 
 /**
- * Asks a run's results endpoint once. Returns the run's outcome, or undefined while it is still
- * processing (or the list was ahead of the results) or after a failure that a later look may mend.
- * Schedules the run's next own poll when it is not read from the list.
+ * Asks a run's results endpoint once, within `deadline` (its items' Timeout: see `readDeadline`).
+ * Returns the run's outcome, or undefined while it is still processing (or the list was ahead of
+ * the results) or after a failure that a later look may mend; a read the deadline stopped is a
+ * timeout. Schedules the run's next own poll when it is not read from the list.
  */
 export async function checkResults(
 	session: ApiSession,
 	run: WatchedRun,
+	deadline: number,
 ): Promise<WatchOutcome | undefined> {
 	const startedAt = Date.now();
 	run.fetching = true;
@@ -28,11 +30,13 @@ export async function checkResults(
 			run.workflowId,
 			run.collectionId,
 			run.targets[0]?.itemIndex,
+			deadline,
 		);
 		if (result.state !== 'processing') outcome = result;
 		run.failures = 0;
 	} catch (error) {
 		if (error instanceof ExecutionStoppedError) return undefined;
+		if (error instanceof DeadlineExceeded) return { state: 'timeout', unread: true };
 		run.failures++;
 		if (isPermanent(error) || run.failures >= RESULT_FAILURES_ALLOWED) {
 			outcome = { state: 'error', error: error as Error };

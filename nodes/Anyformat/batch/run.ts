@@ -6,7 +6,7 @@ import type { ItemOutcome } from '../helpers/outputs';
 import type { ItemRunState } from './batchRuns';
 import { describeBatchRuns } from './batchRuns';
 import type { RecentRuns } from './candidates';
-import { readRecentRuns } from './candidates';
+import { candidateDeadline, readRecentRuns } from './candidates';
 import { fateUnknownOutcome, notSentOutcome, watchOutcome } from './settle';
 import type { SubmitJob, SubmitOutcome } from './submit';
 import { submitAll } from './submit';
@@ -37,10 +37,7 @@ export async function runDocuments(
 	let submitted = new Map<number, SubmitOutcome>();
 	let sent = false;
 	try {
-		submitted = await submitAll(session, plans, watch, {
-			stopOnFailure: !continueOnFail,
-			deadline: Math.max(...plans.map((plan) => plan.deadline)),
-		});
+		submitted = await submitAll(session, plans, watch, { stopOnFailure: !continueOnFail });
 		sent = true;
 	} finally {
 		// stopped by the user: the watch ends with the execution
@@ -94,7 +91,14 @@ async function settleAll(
 			outcomes[plan.itemIndex] = { error: outcome.error };
 		} else if (outcome.state === 'unknown') {
 			if (!recent.has(plan.workflowId)) {
-				recent.set(plan.workflowId, await readRecentRuns(session, plan.workflowId, unknownSince));
+				const deadline = candidateDeadline(
+					unknownDeadlines(plans, submitted, plan.workflowId),
+					Date.now(),
+				);
+				recent.set(
+					plan.workflowId,
+					await readRecentRuns(session, plan.workflowId, unknownSince, deadline),
+				);
 			}
 			outcomes[plan.itemIndex] = fateUnknownOutcome(
 				ctx,
@@ -107,6 +111,17 @@ async function settleAll(
 			outcomes[plan.itemIndex] = notSentOutcome(ctx, plan, outcome.reason);
 		}
 	}
+}
+
+/** The deadlines of a workflow's items whose fate is unknown (Infinity: an item that did not wait). */
+function unknownDeadlines(
+	plans: RunPlan[],
+	submitted: Map<number, SubmitOutcome>,
+	workflowId: string,
+): number[] {
+	return plans
+		.filter((p) => p.workflowId === workflowId && submitted.get(p.itemIndex)?.state === 'unknown')
+		.map((p) => p.deadline);
 }
 
 /**

@@ -5,7 +5,7 @@ import { mapEnvelopeToItems } from '../../shared/mapping/envelope';
 import type { ResultOptions } from '../helpers/inputs';
 import type { ItemOutcome } from '../helpers/outputs';
 import type { CandidateRun, RecentRuns } from './candidates';
-import { pickCandidates } from './candidates';
+import { CANDIDATE_READ_MS, pickCandidates } from './candidates';
 import type { SubmitJob, SubmitOutcome } from './submit';
 import type { WatchOutcome, WatchTarget } from './watchState';
 
@@ -23,15 +23,18 @@ export function watchOutcome(
 	const anyformat: IDataObject = { collection_id: collectionId, workflow_id: workflowId };
 	const pickUp = `Collection ID ${collectionId}, workflow ${workflowId}.`;
 	if (!watched || watched.state === 'timeout') {
+		const unread = watched?.unread === true;
+		const message = unread
+			? `Run ${collectionId} (item ${itemIndex}) could not be read within the timeout of ${options.timeoutSeconds} s`
+			: `Run ${collectionId} (item ${itemIndex}) was still processing when the timeout of ${options.timeoutSeconds} s was reached`;
+		const why = unread
+			? 'Anyformat asked the node to wait longer than the timeout left (Retry-After or its rate limit), so the node stopped instead of waiting past it. '
+			: '';
 		return {
-			error: new NodeOperationError(
-				node,
-				`Run ${collectionId} (item ${itemIndex}) was still processing when the timeout of ${options.timeoutSeconds} s was reached`,
-				{
-					itemIndex,
-					description: `The run goes on in Anyformat. Pick its results up later with the Get Results or Wait operation (${pickUp}), or raise Options → Timeout.`,
-				},
-			),
+			error: new NodeOperationError(node, message, {
+				itemIndex,
+				description: `${why}The run goes on in Anyformat. Pick its results up later with the Get Results or Wait operation (${pickUp}), or raise Options → Timeout.`,
+			}),
 			anyformat: { ...anyformat, status: 'timeout' },
 		};
 	}
@@ -131,6 +134,9 @@ function describeCandidates(
 	window: { startedAt: number; endedAt: number },
 	ownRuns: Set<string>,
 ): string {
+	if ('outOfTime' in recent) {
+		return `Could not list candidates before the Timeout: the workflow's runs list could not be read in the time left (${CANDIDATE_READ_MS / 1000} s are allowed for it after the Timeout).`;
+	}
 	if ('unreadable' in recent) {
 		return `Could not list candidates: the workflow's runs list could not be read (${recent.unreadable.replace(/\.+$/, '')}).`;
 	}
@@ -149,7 +155,7 @@ export function notSentOutcome(
 ): ItemOutcome {
 	const why =
 		reason === 'deadline'
-			? 'the timeout was reached before it could be sent'
+			? 'the timeout was reached before Anyformat took it'
 			: 'an earlier item failed and the node stopped';
 	return {
 		error: new NodeOperationError(
@@ -157,7 +163,10 @@ export function notSentOutcome(
 			`The document of item ${job.itemIndex} was not sent to Anyformat: ${why}`,
 			{
 				itemIndex: job.itemIndex,
-				description: 'Nothing was processed for this item, so it is safe to run it again.',
+				description:
+					reason === 'deadline'
+						? 'Anyformat did not take the document (it was not sent, or Anyformat asked the node to wait longer than the timeout left), so nothing was processed and it is safe to run the item again, e.g. with a longer Options → Timeout.'
+						: 'Nothing was processed for this item, so it is safe to run it again.',
 			},
 		),
 		anyformat: { status: 'not_sent', collection_id: null, workflow_id: job.workflowId },

@@ -2,7 +2,7 @@ import { submitRun } from '../../shared/transport/api';
 import type { ApiSession } from '../../shared/transport/request';
 import { SubmissionFateUnknown, submissionNotTaken } from '../../shared/transport/request';
 import type { RunReceipt } from '../../shared/transport/types';
-import { nap, rethrowIfStopped } from '../../shared/pause';
+import { DeadlineExceeded, nap, rethrowIfStopped } from '../../shared/pause';
 import type { DocumentToSubmit } from '../helpers/document';
 import type { SubmissionResult } from './proof';
 import { judgeSubmission } from './proof';
@@ -32,13 +32,15 @@ const CONCURRENT_UPLOADS = 4;
  * paces them, four uploads at a time), and adds each waiting item's run to `watch` as soon as it
  * exists, with the item's own deadline. A document the API certainly did not take is sent again
  * after the others; one whose fate is unknown never is. With `stopOnFailure`, a failure or an
- * unknown fate stops the sending: the documents not sent yet are reported as not sent.
+ * unknown fate stops the sending: the documents not sent yet are reported as not sent. No document
+ * is sent, or waited for in the rate limiter, past its item's deadline (the transport refuses it
+ * with `DeadlineExceeded` before sending, a rate-limit wait included): that item is not sent.
  */
 export async function submitAll(
 	session: ApiSession,
 	jobs: SubmitJob[],
 	watch: RunWatch,
-	options: { stopOnFailure: boolean; deadline: number },
+	options: { stopOnFailure: boolean },
 ): Promise<Map<number, SubmitOutcome>> {
 	return await new Submission(session, jobs, watch, options).run();
 }
@@ -65,7 +67,7 @@ class Submission {
 		private readonly session: ApiSession,
 		private readonly jobs: SubmitJob[],
 		private readonly watch: RunWatch,
-		private readonly options: { stopOnFailure: boolean; deadline: number },
+		private readonly options: { stopOnFailure: boolean },
 	) {
 		this.queue = [...jobs];
 		this.changed = new Promise<void>((resolve) => (this.wake = resolve));
@@ -92,7 +94,7 @@ class Submission {
 				await nap(60_000, this.session.signal, this.changed);
 				continue;
 			}
-			if (this.stopped || Date.now() >= this.options.deadline) {
+			if (this.stopped || Date.now() >= job.deadline) {
 				const reason = this.stopped ? 'earlier-failure' : 'deadline';
 				this.outcomes.set(job.itemIndex, { state: 'not-sent', reason });
 				continue;
@@ -114,10 +116,20 @@ class Submission {
 		let receipt: RunReceipt | undefined;
 		let failure: unknown;
 		try {
-			receipt = await submitRun(this.session, job.workflowId, job.document.body(), job.itemIndex);
+			receipt = await submitRun(
+				this.session,
+				job.workflowId,
+				job.document.body(),
+				job.itemIndex,
+				Number.isFinite(job.deadline) ? job.deadline : undefined,
+			);
 			result = { answeredId: receipt.collection_id };
 		} catch (error) {
 			rethrowIfStopped(error);
+			// refused by the deadline before it was sent, or answered 429 until then: nothing was taken
+			if (error instanceof DeadlineExceeded && submissionNotTaken(error)) {
+				return { state: 'not-sent', reason: 'deadline' };
+			}
 			failure = error;
 			result =
 				error instanceof SubmissionFateUnknown

@@ -1,7 +1,7 @@
 import type { ApiSession } from '../../shared/transport/request';
 import { normalizeRunStatus } from '../../shared/transport/status';
-import { ExecutionStoppedError, nap } from '../../shared/pause';
-import { deadlineStep, deadlineWakeAt } from './deadline';
+import { DeadlineExceeded, ExecutionStoppedError, nap } from '../../shared/pause';
+import { deadlineStep, deadlineWakeAt, readDeadline } from './deadline';
 import { readRunsList } from './listRead';
 import { FIRST_DELAY_MS, nextListDelay } from './listSchedule';
 import { checkResults } from './results';
@@ -183,8 +183,16 @@ export class RunWatch {
 	private async fetchResults(run: WatchedRun, own: boolean): Promise<void> {
 		this.stats.resultReads++;
 		if (own) this.stats.ownPolls++;
-		const outcome = await checkResults(this.session, run);
+		const outcome = await checkResults(this.session, run, this.deadlineOf([run]));
 		if (outcome) this.settle(run, outcome);
+	}
+
+	/** The deadline of a read for these runs: their items still waiting (see `readDeadline`). */
+	private deadlineOf(runs: WatchedRun[]): number {
+		const targets = runs.flatMap((run) => run.targets);
+		const waiting = targets.filter((target) => !this.outcomes.has(target.itemIndex));
+		const deadlines = (waiting.length > 0 ? waiting : targets).map((target) => target.deadline);
+		return readDeadline(deadlines, Date.now());
 	}
 
 	private async readGroup(group: WorkflowGroup): Promise<void> {
@@ -193,7 +201,13 @@ export class RunWatch {
 		const wanted = openListed(group).filter((run) => !run.fetching);
 		try {
 			if (wanted.length === 0) return;
-			const seen = await readRunsList(this.session, group, wanted, () => this.stats.listReads++);
+			const seen = await readRunsList(
+				this.session,
+				group,
+				wanted,
+				() => this.stats.listReads++,
+				this.deadlineOf(wanted),
+			);
 			group.failures = 0;
 			for (const run of wanted) {
 				run.checkedAt = startedAt;
@@ -212,6 +226,11 @@ export class RunWatch {
 			}
 		} catch (error) {
 			if (error instanceof ExecutionStoppedError) return;
+			if (error instanceof DeadlineExceeded) {
+				// the list cannot be read before the items' Timeout: they end as timeouts, runs named
+				for (const run of wanted) this.settle(run, { state: 'timeout', unread: true });
+				return;
+			}
 			// the list failed even after retries: try it again later, then give up on it
 			if (++group.failures >= LIST_FAILURES_BEFORE_OWN_POLLING) {
 				wanted.forEach((run) => this.moveToOwnPolling(run));

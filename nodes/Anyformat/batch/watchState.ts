@@ -18,7 +18,8 @@ export interface WatchTarget {
 export type WatchOutcome =
 	| { state: 'processed'; envelope: IDataObject }
 	| { state: 'failed' | 'cancelled'; error: ApiErrorInfo }
-	| { state: 'timeout' }
+	/** `unread`: a read was stopped by the deadline (the API asked for a wait longer than the time left) */
+	| { state: 'timeout'; unread?: boolean }
 	| { state: 'error'; error: Error };
 
 /** One watched run (items naming the same run share it, so its results are fetched once). */

@@ -1,5 +1,6 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { DeadlineExceeded } from '../pause';
 import type { RunReceipt } from './types';
 import { endpoints } from './endpoints';
 import type { ApiErrorInfo } from './errors';
@@ -8,7 +9,7 @@ import type { MultipartBody } from './multipart';
 import type { Page } from './pages';
 import { getPage, MAX_PAGE_SIZE } from './pages';
 import type { ApiResponse, ApiSession } from './request';
-import { SubmissionFateUnknown } from './request';
+import { markNotTaken, SubmissionFateUnknown } from './request';
 
 export type { Page } from './pages';
 export { getAll, getPage, MAX_PAGE_SIZE } from './pages';
@@ -62,8 +63,11 @@ export async function submitRun(
 		});
 	} catch (error) {
 		// the document's own source (a download, the binary store) failed while it was being sent: the
-		// request broke off before its body was complete, so no run can exist; that failure is the error
-		throw body.sourceFailure() ?? error;
+		// request broke off before its body was complete, so no run can exist; that failure is the error.
+		// A deadline stops a submission only before an attempt is sent (in the rate limiter, or in place
+		// of a retry, which follows only a certain refusal): the API did not take it. An attempt that
+		// may have been taken ends as `SubmissionFateUnknown` instead, never as `DeadlineExceeded`.
+		throw body.sourceFailure() ?? (error instanceof DeadlineExceeded ? markNotTaken(error) : error);
 	}
 	const receipt = response.body;
 	if (typeof receipt.id !== 'string' || receipt.id === '') {

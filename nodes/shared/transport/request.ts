@@ -78,7 +78,7 @@ export class SubmissionFateUnknown extends Error {
 }
 
 /** Marks a failed submission that certainly created no run (see `submissionNotTaken`). */
-function markNotTaken<E extends Error>(error: E): E {
+export function markNotTaken<E extends Error>(error: E): E {
 	Object.defineProperty(error, 'submissionNotTaken', { value: true, enumerable: false });
 	return error;
 }
