@@ -150,7 +150,8 @@ export async function receiveDelivery(this: IWebhookFunctions): Promise<IWebhook
 	}
 	const flightKey = `${this.getWorkflow().id ?? ''}|${this.getNode().name}|${key}`;
 	if (inFlight.has(flightKey)) {
-		return settle('This event is being processed for this run already.');
+		// not recorded as received: if the copy being confirmed is refused, a redelivery must still count
+		return acknowledge('This event is being processed for this run already.');
 	}
 	inFlight.add(flightKey);
 	try {

@@ -7,7 +7,7 @@
  * was created"; the contract lists a 5xx to a POST as ambiguous. Here a proxy in front of the simulator
  * lets the first submission through (the run IS created) and answers it with the simulator's own
  * 500 INTERNAL_ERROR envelope: the node sends the document again and Anyformat runs it twice.
- * Expected to FAIL until fixed: marked test.failing.
+ * Fixed: a 5xx is never taken as "not taken" for a submission or a subscription.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -50,7 +50,7 @@ afterEach(async () => {
 	await sim.close();
 });
 
-test.failing('review: a submission answered 500 INTERNAL_ERROR (retryable: true) after the run was created is not sent again', async () => {
+test('review: a submission answered 500 INTERNAL_ERROR (retryable: true) after the run was created is not sent again', async () => {
 	const docs = makeDocs(1, () => 20, 'r500');
 	const viaProxy = new Proxy(sim, { get: (t, p) => (p === 'url' ? proxyUrl : Reflect.get(t, p)) });
 	await runBatch({ sim: viaProxy, docs, continueOnFail: true });
@@ -63,7 +63,7 @@ import { decideRetry } from '../../nodes/shared/transport/retryDecision';
 
 describe('review: the decision itself (retryDecision.ts afterAnswer, the `info.retryable === true` branch)', () => {
 	const envelope = (code: string) => ({ error: 'x', detail: 'y', error_code: code, retryable: true, request_id: 'r' });
-	test.failing.each([
+	test.each([
 		['submission', 500, 'INTERNAL_ERROR'],
 		['submission', 502, 'BAD_GATEWAY'],
 		['submission', 504, 'GATEWAY_TIMEOUT'],

@@ -1,6 +1,6 @@
 /* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
- * The fault-injection soak at a small size (`npm run soak` runs it with 240 documents and over 1,000
+ * The fault-injection soak at a small size (`npm run soak` runs it with 480 documents and over 1,000
  * faults). Seeded: the same faults hit the same requests as long as the node makes the same requests
  * (timing can change the order a little, so the number of faults varies a little from run to run).
  * SOAK_DOCS, SOAK_RATE and SOAK_SEED override the size; SOAK_TRACE=1 prints every request.
@@ -9,7 +9,7 @@ import { formatReport, runSoak } from './soak';
 
 const { LOST_SUBMISSION_KINDS } = require('../simulator/faults') as { LOST_SUBMISSION_KINDS: string[] };
 
-const docs = Number(process.env.SOAK_DOCS ?? 52);
+const docs = Number(process.env.SOAK_DOCS ?? 64);
 
 test(`${docs} documents through Run and wait under ~200 injected faults of every kind: none run twice, none lost`, async () => {
 	const report = await runSoak({

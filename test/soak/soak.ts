@@ -70,6 +70,14 @@ export interface Zeros {
 
 const sha256 = (text: string) => require('node:crypto').createHash('sha256').update(text).digest('hex') as string;
 
+/**
+ * Kinds not armed once (they are still drawn at random): an armed fault stays armed until it applies,
+ * and is picked again by every request of its route meanwhile, which keeps that route's random faults
+ * away. `proto-subfield` applies only to an envelope with a list field (the soak's invoices have none),
+ * `reset-after-delete` only to a DELETE (the soak sends none).
+ */
+const NOT_ARMED = new Set(['proto-subfield', 'reset-after-delete']);
+
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	const log = options.log ?? (() => {});
 	const random = seeded(options.seed);
@@ -90,7 +98,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 		const slowRoutes = ['results', 'runs', 'run'];
 		for (let i = 0; i < options.slowFaults; i++) sim.faults.once('slow', { route: slowRoutes[i % slowRoutes.length] });
 		if (options.armEveryKind) {
-			for (const kind of kinds) if (!LOST_SUBMISSION_KINDS.includes(kind)) sim.faults.once(kind);
+			for (const kind of kinds) {
+				if (!LOST_SUBMISSION_KINDS.includes(kind) && !NOT_ARMED.has(kind)) sim.faults.once(kind);
+			}
 		}
 		for (let i = 0; i < (options.lostSubmissionFaults ?? 0); i++) {
 			for (const kind of LOST_SUBMISSION_KINDS) sim.faults.once(kind, { route: 'run' });

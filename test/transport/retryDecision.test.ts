@@ -2,7 +2,8 @@
 /**
  * The one retry decision of every Anyformat request (transport/retryDecision.ts), as a table. Issue 9
  * rule 1: a submission is sent again only on a 429, a refused connection or DNS failure, or an API
- * body saying `retryable: true`; after anything else its fate is unknown. Reads (GET, DELETE) are
+ * body saying `retryable: true` on a refusal below 500 (a 5xx may come after the run was created,
+ * whatever its body says); after anything else its fate is unknown. Reads (GET, DELETE) are
  * retried on 408, 409, 429, 5xx, network failures and unreadable answers.
  */
 import type { AttemptResult, DecisionInput, RequestKind, RetryDecision } from '../../nodes/shared/transport/retryDecision';
@@ -28,9 +29,8 @@ describe('a submission is sent again only when the API certainly did not take it
 		['connection refused', net('ECONNREFUSED'), retry(500)],
 		['DNS failure', net('ENOTFOUND'), retry(500)],
 		['DNS failure (try again)', net('EAI_AGAIN'), retry(500)],
-		['503 retryable: true', answer(503, envelope(true)), retry(500)],
-		['503 retryable: true with Retry-After', answer(503, envelope(true), 2000), retry(2000)],
 		['a 4xx retryable: true', answer(400, envelope(true)), retry(500)],
+		['a 4xx retryable: true with Retry-After', answer(409, envelope(true), 2000), retry(2000)],
 	])('%s: retried', (_label, result, expected) => {
 		expect(decide('submission', result)).toEqual(expected);
 	});
@@ -42,6 +42,9 @@ describe('a submission is sent again only when the API certainly did not take it
 		['ECONNRESET', net('ECONNRESET'), 'ECONNRESET'],
 		['EPIPE', net('EPIPE'), 'EPIPE'],
 		['an unknown network failure', net('NETWORK_ERROR'), 'NETWORK_ERROR'],
+		['500 retryable: true (the run may exist)', answer(500, envelope(true)), 'HTTP_500'],
+		['503 retryable: true', answer(503, envelope(true)), 'HTTP_503'],
+		['503 retryable: true with Retry-After', answer(503, envelope(true), 2000), 'HTTP_503'],
 		['500 retryable: false', answer(500, envelope(false)), 'HTTP_500'],
 		['500 without retryable', answer(500, envelope()), 'HTTP_500'],
 		['502 without a body', answer(502, ''), 'HTTP_502'],
@@ -82,7 +85,7 @@ describe('a submission is sent again only when the API certainly did not take it
 
 	test('when the retries run out: a failure marked "certainly not taken"', () => {
 		expect(decide('submission', net('ECONNREFUSED'), { failures: MAX_ATTEMPTS - 1 })).toEqual(failed('network', true));
-		expect(decide('submission', answer(503, envelope(true)), { failures: MAX_ATTEMPTS - 1 })).toEqual(failed('api', true));
+		expect(decide('submission', answer(409, envelope(true)), { failures: MAX_ATTEMPTS - 1 })).toEqual(failed('api', true));
 		expect(decide('submission', answer(429, {}), { rateLimited: MAX_RATE_LIMITED })).toEqual(failed('api', true));
 	});
 });
@@ -139,7 +142,8 @@ describe('single requests (subscribing a webhook) are retried only when nothing 
 	test.each<[string, AttemptResult, unknown]>([
 		['429', answer(429, {}, 1000), retry(1000, true, true)],
 		['connection refused', net('ECONNREFUSED'), retry(500)],
-		['503 retryable: true', answer(503, envelope(true)), retry(500)],
+		['409 retryable: true', answer(409, envelope(true)), retry(500)],
+		['503 retryable: true (a subscription may exist)', answer(503, envelope(true)), failed('api')],
 		['ETIMEDOUT', net('ETIMEDOUT'), failed('network')],
 		['502 HTML', answer(502, html), failed('api')],
 		['201 unreadable', answer(201, 'x'), failed('unreadable')],

@@ -113,8 +113,10 @@ function afterAnswer(input: DecisionInput): RetryDecision {
 	if (status >= 200 && status < 300) return afterSuccess(input, status, body);
 	const info = parseApiError(status, body);
 	const canRetry = input.failures < MAX_ATTEMPTS - 1;
-	// the API's own word that nothing was done: safe to send again, whatever the kind
-	if (info.retryable === true) {
+	// `retryable: true` means "try again", not "nothing was done": below 500 the API refused before
+	// acting; a 5xx may come after the run (or the subscription) was created, so only reads retry it
+	const refusedBeforeActing = status < 500 || input.kind === 'idempotent';
+	if (info.retryable === true && refusedBeforeActing) {
 		return canRetry ? retry(input, retryAfterMs) : fail(input, 'api', `HTTP_${status}`, true);
 	}
 	const ambiguous = status >= 500 || status === 408;
