@@ -240,7 +240,11 @@ describe('2. the trigger through webhook processes', () => {
 		const ids = await deliverRounds('W1', 5);
 		const genuine = sim.webhooks.deliveries.find((d) => ids.includes(d.payload.data.extraction_id));
 		expect((await sim.webhooks.send(hookUrl, genuine.payload, { signing: 'invalid' })).status).toBe(401);
-		expect((await sim.webhooks.send(hookUrl, { ...genuine.payload, data: { ...genuine.payload.data, extraction_id: '01a20000-0000-7000-8000-00000000dead' } })).status).toBe(404);
+		const forged = { ...genuine.payload, data: { ...genuine.payload.data, extraction_id: '01a20000-0000-7000-8000-00000000dead' } };
+		// signed with the subscription's secret, for a run the API does not know: the confirmation refuses it
+		expect((await sim.webhooks.send(hookUrl, forged, { secret: sim.webhooks.list()[0].secret })).status).toBe(404);
+		// unsigned, once signed deliveries were seen: refused before the API is asked (issue 9 rule 5)
+		expect((await sim.webhooks.send(hookUrl, forged)).status).toBe(401);
 		await until(async () => Object.values(await tally(ids)).every((c) => c.started >= 1), 'an execution per run', 120000);
 		await sleep(3000);
 		const counts = await tally(ids);

@@ -54,6 +54,10 @@ export function watchOutcome(
 		return failedRunOutcome(ctx, target, watched);
 	}
 	const error = watched.error as Error & { description?: string | null; httpCode?: string | null };
+	// the read's own error may be about the answer alone: say whose run it was
+	if (!error.message.includes(collectionId)) {
+		error.message = `Run ${collectionId} (item ${itemIndex}): ${error.message}`;
+	}
 	// a refused key or a run that does not exist will not "still finish": only transient failures can
 	if (!/^4\d\d$/.test(String(error.httpCode ?? ''))) {
 		error.description =
