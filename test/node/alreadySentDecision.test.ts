@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /** Skip Documents Already Sent: the skip / send (claim) / keep / release decision, as a table. */
 import { claimDecision, keysToRelease, type ClaimEvent } from '../../nodes/Anyformat/helpers/alreadySentDecision';
 
