@@ -1,9 +1,9 @@
 /* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Run option "Skip Documents Already Sent" through n8n-core's engine, against the simulator: a
- * document is recognised by the SHA-256 of its content (with the Anyformat workflow), recorded in
- * n8n's deduplication store only once the API took it, and skipped by later executions of the node
- * with an item that says so. (The harness's store mirrors n8n's database-backed one in memory:
+ * document is recognised by the SHA-256 of its content (with the Anyformat workflow), claimed in
+ * n8n's deduplication store before it is sent, released when the API certainly did not take it, and
+ * skipped by later executions of the node with an item that says so. (The harness's store mirrors n8n's database-backed one in memory:
  * test/harness/deduplication.ts; the real one is exercised by the queue-mode suite, test/queue.)
  */
 import { createHash } from 'node:crypto';
@@ -98,6 +98,20 @@ describe('Skip Documents Already Sent', () => {
 		const again = await runBatch({ sim, docs, options: skip, nodeId: NODE_ID, continueOnFail: true });
 		expect(meta(again.items[0]).status).toBe('skipped');
 		expect(sim.ledger.runs).toHaveLength(1);
+	});
+
+	test.each([true, false])('a batch that cannot start (a bad Base URL; Continue On Fail %s) sends nothing and releases its claims, so a re-run sends the documents', async (continueOnFail) => {
+		const docs = makeDocs(2, () => 20, `nostart-${continueOnFail}`);
+		const broken = await runBatch({ sim: { ...sim, url: 'not a url' }, docs, options: skip, nodeId: NODE_ID, continueOnFail });
+		if (continueOnFail) expect(broken.items[0].json.error).toMatch(/Base URL/);
+		else expect(broken.error?.message).toMatch(/Base URL/);
+		expect(sim.ledger.runs).toHaveLength(0);
+		expect(processedCount(WORKFLOW_ID, NODE_ID)).toBe(0);
+		const again = await runBatch({ sim, docs, options: skip, nodeId: NODE_ID });
+		expect(again.error).toBeUndefined();
+		docs.forEach((doc, i) => expect(again.items[i].json.invoice_number).toBe(doc.invoiceNumber));
+		expect(sim.ledger.runs).toHaveLength(2);
+		expect(processedCount(WORKFLOW_ID, NODE_ID)).toBe(2);
 	});
 
 	test('an n8n without the deduplication store fails clearly, before anything is sent', async () => {

@@ -4,7 +4,7 @@
  * The package itself treats a UUID in any case, with or without hyphens, as one id (nodes/shared/runId.ts:
  * "an API that parses UUIDs accepts them all"), and the triggers normalize with it; this key does not.
  * A re-run whose Workflow is the same UUID spelled otherwise (pasted uppercase, from another field, without
- * hyphens) sends the document again. Expected to FAIL until fixed: marked test.failing.
+ * hyphens) sends the document again. Fixed: the key holds the id as `normalizeRunId` spells it.
  */
 import { clearProcessed } from '../harness';
 import { HarnessDeduplicator } from '../harness/deduplication';
@@ -25,11 +25,15 @@ const job = (workflowId: string) => ({ itemIndex: 0, workflowId, document: { bod
 
 beforeEach(() => clearProcessed());
 
-test.failing('review: the same workflow UUID spelled in upper case is the same workflow for Skip Documents Already Sent', async () => {
+test('review: the same workflow UUID spelled in upper case is the same workflow for Skip Documents Already Sent', async () => {
 	const first = await skipAlreadySent(ctx, [job('0686bb97-8c30-70f0-8000-97669e000eb8')], []);
 	await first.record(new Map([[0, { state: 'submitted' }]]));
 	const outcomes: any[] = [];
 	const again = await skipAlreadySent(ctx, [job('0686BB97-8C30-70F0-8000-97669E000EB8')], outcomes);
 	expect(again.jobs).toHaveLength(0);
 	expect(outcomes[0]?.json?.[0]?.anyformat?.status).toBe('skipped');
+	const unhyphenated: any[] = [];
+	const third = await skipAlreadySent(ctx, [job('0686bb978c3070f0800097669e000eb8')], unhyphenated);
+	expect(third.jobs).toHaveLength(0);
+	expect(unhyphenated[0]?.json?.[0]?.anyformat?.status).toBe('skipped');
 });

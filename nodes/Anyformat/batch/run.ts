@@ -29,7 +29,10 @@ export async function runDocuments(
 	session: ApiSession,
 	plans: RunPlan[],
 	outcomes: ItemOutcome[],
-	/** called once every document was sent, before results are awaited (Skip Documents Already Sent) */
+	/**
+	 * called once the submissions end, before results are awaited (Skip Documents Already Sent releases
+	 * the claims of documents not taken); not called when the user stops the execution while sending
+	 */
 	afterSubmit?: (submitted: ReadonlyMap<number, SubmitOutcome>) => Promise<void>,
 ): Promise<void> {
 	const continueOnFail = ctx.continueOnFail();

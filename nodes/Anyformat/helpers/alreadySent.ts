@@ -9,12 +9,14 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import type { DocumentToSubmit } from './document';
 import type { ItemOutcome } from './outputs';
+import { claimDecision, keysToRelease } from './alreadySentDecision';
+import { normalizeRunId } from '../../shared/runId';
 
 /**
  * Run option *Skip Documents Already Sent*: a document whose content this node already sent to the
- * same Anyformat workflow, in any earlier execution, is not sent again. The record is n8n's own
- * deduplication store (`checkProcessedAndRecord`), which lives in n8n's database and so holds across
- * executions, queue-mode workers and restarts.
+ * same Anyformat workflow, in any earlier execution, is not sent again. Each document's key is claimed
+ * in n8n's own deduplication store (`checkProcessedAndRecord`, in n8n's database, so it holds across
+ * executions, queue-mode workers and restarts) before it is sent; see alreadySentDecision.ts.
  */
 export const skipAlreadySentOption: INodeProperties = {
 	displayName: 'Skip Documents Already Sent',
@@ -22,7 +24,7 @@ export const skipAlreadySentOption: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description:
-		"Whether to skip documents this node already sent to the same Anyformat workflow in an earlier execution, e.g. when re-running a crashed or failed execution. A document is recognised by the SHA-256 of its content; n8n keeps the last 10,000 in its database. A skipped item says so, with the hash, instead of results: get those with Get Many and Get Results.",
+		"Whether to skip documents this node already sent (or is sending right now in another execution) to the same Anyformat workflow, e.g. when re-running a crashed or failed execution. A document is recognised by the SHA-256 of its content; n8n keeps the last 10,000 in its database. A skipped item says so, with the hash, instead of results: get those with Get Many and Get Results.",
 };
 
 /** n8n's record is per node (its id survives renames) and keeps the newest entries */
@@ -42,15 +44,19 @@ interface Keyed {
 	key: string;
 }
 
-/** What became of a sent item, as far as recording it is concerned. */
+/** What became of a sent item, as far as its claim is concerned. */
 export interface SentState {
 	state: string;
 }
 
 export interface AlreadySent<T extends Job> {
-	/** the jobs still to send */
+	/** the jobs still to send (their keys are claimed by this execution) */
 	jobs: T[];
-	/** records the documents the API took (or may have taken): call right after sending */
+	/**
+	 * Settles the claims once the batch's submissions end: keeps those of documents the API took or may
+	 * have taken, releases the others (an item missing from `sent` was not sent: pass an empty map when
+	 * nothing was).
+	 */
 	record(sent: ReadonlyMap<number, SentState>): Promise<void>;
 }
 
@@ -65,8 +71,9 @@ export async function documentSha256(document: DocumentToSubmit): Promise<string
 }
 
 /**
- * Leaves out the jobs (with the option on) whose document was already sent, giving each a `skipped`
- * outcome. Nothing is recorded here: only `record`, once the API took a document.
+ * Claims the keys of the jobs (with the option on) and leaves out those another execution had
+ * already claimed or recorded, giving each a `skipped` outcome. The key holds the workflow id in its
+ * one spelling (`normalizeRunId`), so a re-run with the same UUID spelled otherwise is recognised.
  */
 export async function skipAlreadySent<T extends Job>(
 	ctx: IExecuteFunctions,
@@ -79,47 +86,43 @@ export async function skipAlreadySent<T extends Job>(
 	const keyed = new Map<number, Keyed>();
 	for (const job of wanted) {
 		const sha256 = await documentSha256(job.document);
-		const key = `anyformat:${job.workflowId}:${sha256}`;
+		const key = `anyformat:${normalizeRunId(job.workflowId)}:${sha256}`;
 		keyed.set(job.itemIndex, { itemIndex: job.itemIndex, workflowId: job.workflowId, sha256, key });
 	}
 	const keys = [...new Set([...keyed.values()].map((k) => k.key))];
-	// n8n offers no read-only check: a check records, so the new keys are taken back at once, and
-	// recorded for real only once the API has taken their documents
-	const { processed, new: fresh } = await ctx.helpers.checkProcessedAndRecord(keys, SCOPE, RECORD);
-	if (fresh.length) await ctx.helpers.removeProcessed(fresh, SCOPE, RECORD);
-	const seen = new Set(processed.map(String));
+	// the check is the claim: a key new to the store is recorded by this same call
+	const { processed } = await ctx.helpers.checkProcessedAndRecord(keys, SCOPE, RECORD);
+	const inStore = new Set(processed.map(String));
 	const remaining = jobs.filter((job) => {
 		const entry = keyed.get(job.itemIndex);
-		if (!entry || !seen.has(entry.key)) return true;
+		if (!entry || claimDecision({ at: 'check', inStore: inStore.has(entry.key) }) === 'send') {
+			return true;
+		}
 		outcomes[job.itemIndex] = { json: [skippedItem(entry)] };
+		keyed.delete(job.itemIndex);
 		return false;
 	});
 	return {
 		jobs: remaining,
-		record: async (sent) => await recordSent(ctx, keyed, sent),
+		record: async (sent) => await releaseNotTaken(ctx, keyed, sent),
 	};
 }
 
-/**
- * Records a document once the API took it (a receipt with its run id), and also when its fate is
- * unknown: that request may have created a run, and the package never risks running a document
- * twice. A document the API certainly did not take (refused, not sent) is not recorded, so a re-run
- * sends it.
- */
-async function recordSent(
+/** Releases the claims of the documents the API certainly did not take (refused, not sent). */
+async function releaseNotTaken(
 	ctx: IExecuteFunctions,
 	keyed: Map<number, Keyed>,
 	sent: ReadonlyMap<number, SentState>,
 ): Promise<void> {
-	const keys = [...keyed.values()]
-		.filter((entry) => ['submitted', 'unknown'].includes(sent.get(entry.itemIndex)?.state ?? ''))
-		.map((entry) => entry.key);
+	const keys = keysToRelease(
+		[...keyed.values()].map((entry) => ({ key: entry.key, state: sent.get(entry.itemIndex)?.state })),
+	);
 	if (keys.length === 0) return;
 	try {
-		await ctx.helpers.checkProcessedAndRecord([...new Set(keys)], SCOPE, RECORD);
+		await ctx.helpers.removeProcessed(keys, SCOPE, RECORD);
 	} catch (error) {
-		// the documents are sent and their results still come; only a later skip is lost
-		ctx.logger?.warn('Anyformat: could not record the documents sent', {
+		// nothing is sent twice; only a re-run skips these documents (its items say how to check)
+		ctx.logger?.warn('Anyformat: could not release the documents not sent', {
 			documents: keys.length,
 			error: (error as Error).message,
 		});
@@ -134,7 +137,7 @@ function skippedItem(entry: Keyed): IDataObject {
 			sha256: entry.sha256,
 			workflow_id: entry.workflowId,
 			collection_id: null,
-			message: `This document (SHA-256 ${entry.sha256}) was already sent to Anyformat workflow ${entry.workflowId} by an earlier execution of this node, so it was not sent again. To get its results, list the workflow's runs with Extraction → Get Many and fetch the run with Get Results (or let the Anyformat Trigger deliver them).`,
+			message: `This document (SHA-256 ${entry.sha256}) was not sent: this node already sent it to Anyformat workflow ${entry.workflowId} in an earlier execution, or another execution of this node is sending it right now. Before re-running it, check: list the workflow's runs with Extraction → Get Many and fetch the run with Get Results (or let the Anyformat Trigger deliver them).`,
 		},
 	};
 }

@@ -163,12 +163,19 @@ export async function execute(
 	plans.splice(0, plans.length, ...alreadySent.jobs);
 	if (plans.length === 0) return assembleOutput(this, outcomes);
 
+	// nothing is sent without a session: the claims are released (an empty map: none was sent)
 	const session = await sessionForBatch(
 		this,
 		plans.map((plan) => plan.itemIndex),
 		outcomes,
-	);
-	if (!session) return assembleOutput(this, outcomes);
+	).catch(async (error: unknown) => {
+		await alreadySent.record(new Map());
+		throw error;
+	});
+	if (!session) {
+		await alreadySent.record(new Map());
+		return assembleOutput(this, outcomes);
+	}
 	const deadlineOf = (plan: Plan) =>
 		plan.wait ? startedAt + plan.options.timeoutSeconds * 1000 : Infinity;
 	const jobs = plans.map((plan) => ({ ...plan, deadline: deadlineOf(plan) }));
