@@ -14,6 +14,7 @@ import {
 	staleRuns,
 	takeForThisPoll,
 	unhandledFinals,
+	walkStartBound,
 } from './cursor';
 import { itemsForRun } from './items';
 import type { PollSettings } from './settings';
@@ -60,7 +61,8 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 		);
 	}
 	const { items, taken } = await emitFinished(session, cursor, runs, settings);
-	const next = advanceCursor(cursor, runs, taken, walk);
+	const walkStart = walkStartBound(readRuns(this, walk.firstPage));
+	const next = advanceCursor(cursor, runs, taken, walk, walkStart);
 	for (const run of staleRuns(runs).filter(
 		(r) => cursor.horizon === null || r.createdAt >= cursor.horizon,
 	)) {

@@ -4,6 +4,7 @@ import type { Cursor, ListedRun } from '../../nodes/AnyformatPollingTrigger/curs
 import {
 	advanceCursor,
 	initialCursor,
+	advanceFinished,
 	isHandled,
 	readCursor,
 	readListedRun,
@@ -11,6 +12,7 @@ import {
 	staleRuns,
 	takeForThisPoll,
 	unhandledFinals,
+	walkStartBound,
 } from '../../nodes/AnyformatPollingTrigger/cursor';
 import { nextPage, pageOrder, reachesHorizon } from '../../nodes/AnyformatPollingTrigger/walk';
 import { eventKey } from '../../nodes/shared/mapping/eventItem';
@@ -34,6 +36,27 @@ describe('isHandled: a final run counts as handled when it finished before the c
 		['same millisecond, another id', run('b', 'processed', 0, 100), cursor(100, ['a']), false],
 	])('%s', (_name, r, c, expected) => {
 		expect(isHandled(r, c)).toBe(expected);
+	});
+});
+
+describe('advanceFinished: finishedAt never passes the walk start; the ids handled at or after it are kept', () => {
+	test.each<[string, Cursor, ListedRun[], number | undefined, Partial<Cursor>]>([
+		['nothing taken: unchanged', cursor(50, ['x']), [], 90, { finishedAt: 50, ids: ['x'] }],
+		['taken before the walk start: the last one', cursor(50), [run('a', 'processed', 1, 60), run('b', 'processed', 1, 70)], 90, { finishedAt: 70, ids: ['b'] }],
+		['taken after the walk start: stops at it, keeps the later ids with their offsets', cursor(50), [run('a', 'processed', 1, 60), run('b', 'processed', 1, 95), run('c', 'processed', 1, 99)], 90, { finishedAt: 90, ids: ['b', 'c'], idsAfter: [5, 9] }],
+		['never moves back', cursor(80, ['x']), [run('a', 'processed', 1, 85)], 70, { finishedAt: 80, ids: ['x', 'a'], idsAfter: [0, 5] }],
+		['prunes ids the new finishedAt passed (legacy ids sit at finishedAt)', { finishedAt: 50, ids: ['x', 'y'], idsAfter: [0, 40], horizon: 0 }, [run('a', 'processed', 1, 70)], 100, { finishedAt: 70, ids: ['y', 'a'], idsAfter: [20, 0] }],
+		['no walk start (empty first page): the last taken', cursor(50), [run('a', 'processed', 1, 60)], undefined, { finishedAt: 60, ids: ['a'] }],
+	])('%s', (_name, c, taken, walkStart, expected) => {
+		expect(advanceFinished(c, taken, walkStart)).toEqual(expected);
+	});
+	test('walkStartBound: the newest updated_at on the first page read', () => {
+		expect(walkStartBound([run('a', 'in_progress', 1, 40), run('b', 'processed', 2, 90)])).toBe(90);
+		expect(walkStartBound([])).toBeUndefined();
+	});
+	test('a run emitted after the walk start stays handled even if its updated_at moves', () => {
+		const next = advanceFinished(cursor(50), [run('a', 'processed', 1, 95)], 90);
+		expect(isHandled(run('a', 'processed', 1, 500), { ...next, horizon: 0 })).toBe(true);
 	});
 });
 
