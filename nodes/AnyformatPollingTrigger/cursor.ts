@@ -38,6 +38,24 @@ export interface ListedRun {
 	times: { createdAt: string; updatedAt: string };
 }
 
+/**
+ * Runs created this little before the horizon are still looked at when a page read anyway shows them:
+ * a run created in the same millisecond as the newest one seen (or just before it), but visible in the
+ * list only a moment later, is not skipped. No page is read for them; the handled ones among them are
+ * known by `finishedAt` and `ids`.
+ */
+export const HORIZON_SLACK_MS = 60_000;
+
+/** The oldest `created_at` a poll looks at: the horizon less its slack (`null`: every run). */
+export function watchedSince(cursor: Cursor): number | null {
+	return cursor.horizon === null ? null : cursor.horizon - HORIZON_SLACK_MS;
+}
+
+function watched(run: ListedRun, cursor: Cursor): boolean {
+	const since = watchedSince(cursor);
+	return since === null || run.createdAt >= since;
+}
+
 /** A run that has not ended this long after it was created no longer holds the horizon back. */
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000;
 
@@ -128,15 +146,16 @@ function pickAt(cursor: Cursor): { idsAfter?: number[] } {
 
 /**
  * The runs of one poll that have reached a final state and were not handled yet, oldest-finished
- * first (ties by id), whether or not their event is selected. Runs created before the horizon were
- * final at an earlier poll and are never taken again (even if the API later touches their `updated_at`).
+ * first (ties by id), whether or not their event is selected. Runs created before the horizon (less
+ * its slack) were final at an earlier poll and are never taken again (even if the API later touches
+ * their `updated_at`).
  */
 export function unhandledFinals(runs: ListedRun[], cursor: Cursor): ListedRun[] {
 	return runs
 		.filter(
 			(run) =>
 				eventOfStatus(run.status) !== undefined &&
-				(cursor.horizon === null || run.createdAt >= cursor.horizon) &&
+				watched(run, cursor) &&
 				!isHandled(run, cursor),
 		)
 		.sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -175,7 +194,7 @@ export function advanceCursor(
 ): Cursor {
 	const next: Cursor = { ...advanceFinished(cursor, taken, walkStart), horizon: cursor.horizon };
 	const handled = new Set(taken.map((run) => run.id));
-	const seen = runs.filter((run) => cursor.horizon === null || run.createdAt >= cursor.horizon);
+	const seen = runs.filter((run) => watched(run, cursor));
 	if (seen.length > 0) {
 		const newest = Math.max(...seen.map((run) => run.createdAt));
 		const holding = seen.filter((run) => {

@@ -8,6 +8,7 @@ import {
 	isHandled,
 	readCursor,
 	readListedRun,
+	HORIZON_SLACK_MS,
 	STALE_AFTER_MS,
 	staleRuns,
 	takeForThisPoll,
@@ -67,7 +68,8 @@ describe('unhandledFinals: what a poll may emit', () => {
 		['every final word, oldest finish first', [run('c', 'cancelled', 12, 90), run('e', 'error', 11, 70), run('p', 'processed', 10, 80)], cursor(50, [], 10), ['e', 'p', 'c']],
 		['ties in finish time: by id', [run('b', 'processed', 10, 60), run('a', 'processed', 11, 60)], cursor(50, [], 10), ['a', 'b']],
 		['a late finisher with an old created_at (at the horizon) is emitted', [run('old', 'processed', 10, 500), run('new', 'processed', 400, 450)], cursor(300, [], 10), ['new', 'old']],
-		['created before the horizon: final at an earlier poll, never again (even if updated_at moves)', [run('a', 'processed', 9, 999)], cursor(50, [], 10), []],
+		['created before the horizon (less its slack): final at an earlier poll, never again (even if updated_at moves)', [run('a', 'processed', 10 - HORIZON_SLACK_MS - 1, 999)], cursor(50, [], 10), []],
+		['created just before the horizon, within its slack, not handled: a run visible late is emitted', [run('late', 'processed', 9, 999), run('seen', 'processed', 9, 40)], cursor(50, [], 10), ['late']],
 		['horizon null (first poll): every final run after the cursor', [run('a', 'processed', 1, 60)], cursor(50, [], null), ['a']],
 	])('%s', (_name, runs, c, expected) => {
 		expect(unhandledFinals(runs, c).map((r) => r.id)).toEqual(expected);
@@ -97,6 +99,7 @@ describe('advanceCursor: the state after a complete poll', () => {
 		['a final run left for the next poll holds the horizon, the cursor stops before it', cursor(50, [], 10), [run('a', 'processed', 12, 60), run('b', 'processed', 11, 61)], ['a'], { finishedAt: 60, ids: ['a'], horizon: 11 }],
 		['a run in flight for over a day no longer holds it', cursor(50, [], 0), [run('stuck', 'pending', 0), run('b', 'processed', STALE_AFTER_MS + 10, STALE_AFTER_MS + 20)], ['b'], { horizon: STALE_AFTER_MS + 11 }],
 		['an unknown status word holds it like a run in flight', cursor(50, [], 10), [{ ...run('a', undefined, 15), rawStatus: 'thinking' }, run('b', 'processed', 20, 60)], ['b'], { horizon: 15 }],
+		['a run in flight seen within the slack before the horizon holds it (back)', cursor(50, [], 100), [run('late', 'in_progress', 99, 99), run('b', 'processed', 120, 130)], ['b'], { horizon: 99 }],
 		['an empty list keeps the horizon', cursor(50, [], null), [], [], { finishedAt: 50, ids: [], horizon: null }],
 	])('%s', (_name, c, runs, takenIds, expected) => {
 		const taken = unhandledFinals(runs, c).filter((r) => takenIds.includes(r.id));
