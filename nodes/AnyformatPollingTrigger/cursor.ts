@@ -182,6 +182,24 @@ export function takeForThisPoll(
 }
 
 /**
+ * The cursor after a poll that could not read back to the horizon (more pages than one poll reads) and
+ * handled `taken` among the pages it read: an unread run may have finished at any time, so neither
+ * `finishedAt` nor the horizon moves; the taken runs are kept by id (with their finish time, so that a
+ * later complete poll prunes them).
+ */
+export function advancePartial(
+	cursor: Cursor,
+	taken: ListedRun[],
+	list: { order?: 'desc' | 'asc'; count?: number },
+): Cursor {
+	const kept = advanceFinished(cursor, taken, -Infinity);
+	const next: Cursor = { ...kept, horizon: cursor.horizon };
+	if (list.order) next.order = list.order;
+	if (list.count !== undefined) next.count = list.count;
+	return next;
+}
+
+/**
  * The cursor after a poll that read every run created since `cursor.horizon` (`runs`) and handled
  * `taken` (a prefix of `unhandledFinals(runs, cursor)`).
  */

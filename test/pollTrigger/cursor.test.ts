@@ -5,6 +5,7 @@ import {
 	advanceCursor,
 	initialCursor,
 	advanceFinished,
+	advancePartial,
 	isHandled,
 	readCursor,
 	readListedRun,
@@ -58,6 +59,19 @@ describe('advanceFinished: finishedAt never passes the walk start; the ids handl
 	test('a run emitted after the walk start stays handled even if its updated_at moves', () => {
 		const next = advanceFinished(cursor(50), [run('a', 'processed', 1, 95)], 90);
 		expect(isHandled(run('a', 'processed', 1, 500), { ...next, horizon: 0 })).toBe(true);
+	});
+});
+
+describe('advancePartial: a poll that could not read back to the horizon moves neither finishedAt nor the horizon', () => {
+	test.each<[string, Cursor, ListedRun[], Cursor]>([
+		['nothing taken: unchanged (the list order and count kept)', cursor(50, ['x'], 10), [], { finishedAt: 50, ids: ['x'], horizon: 10, order: 'desc', count: 9000 }],
+		['taken: kept by id with their finish time', cursor(50, ['x'], 10), [run('a', 'processed', 20, 70), run('b', 'error', 30, 90)], { finishedAt: 50, ids: ['x', 'a', 'b'], idsAfter: [0, 20, 40], horizon: 10, order: 'desc', count: 9000 }],
+	])('%s', (_name, c, taken, expected) => {
+		const next = advancePartial(c, taken, { order: 'desc', count: 9000 });
+		expect(next).toEqual(expected);
+		// what it took is handled at the next poll, whatever it reads; an unread run finished meanwhile is not
+		for (const r of taken) expect(isHandled(r, next)).toBe(true);
+		expect(isHandled(run('unread', 'processed', 15, 60), next)).toBe(false);
 	});
 });
 

@@ -10,7 +10,7 @@
 import { MAX_PAGES_PER_POLL } from '../../nodes/AnyformatPollingTrigger/poll';
 import { emittedKeys, listRequests, params, WF, withPoll } from '../pollTrigger/sim';
 
-test.failing('review: a poll trigger with more than 50 pages of runs since its oldest unfinished run still emits, at least once that run finishes', async () => {
+test('review: a poll trigger with more than 50 pages of runs since its oldest unfinished run still emits, at least once that run finishes', async () => {
 	await withPoll(params(WF.invoice), async (sim, trigger) => {
 		const [old] = sim.seedRuns(WF.invoice, { count: 1 }); // under way: holds the horizon
 		await trigger.activate();
