@@ -1,7 +1,7 @@
 /* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Adversarial review of the polling trigger's cursor (nodes/AnyformatPollingTrigger/cursor.ts), as
- * tables on its pure decisions. Each test is expected to FAIL until fixed: marked test.failing.
+ * tables on its pure decisions. Each failed before the fix (they were test.failing); now they pass.
  * The mid-walk case is also shown through the poll harness in poll-stale-page.test.ts.
  */
 import type { Cursor, ListedRun } from '../../nodes/AnyformatPollingTrigger/cursor';

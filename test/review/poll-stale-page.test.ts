@@ -6,7 +6,7 @@
  * so the poll emits B and moves the cursor's `finishedAt` to B's updated_at. At the next poll A is
  * finished with an updated_at BEFORE finishedAt: `isHandled` takes it as handled and it is never
  * emitted. (cursor.ts isHandled/unhandledFinals; walk.ts re-reads only the newest page.)
- * Expected to FAIL until fixed: marked test.failing.
+ * Fixed: the cursor's finishedAt never passes the walk's start (cursor.ts walkStartBound/advanceFinished).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
