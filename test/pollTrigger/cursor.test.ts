@@ -138,6 +138,23 @@ describe('advanceCursor: the state after a complete poll', () => {
 	});
 });
 
+describe('bounded state when runs finish during the walk', () => {
+	test('10,000 runs, 100 a poll, half of each poll finished after its walk began: only those ids are kept, then pruned', () => {
+		let c = initialCursor([], undefined);
+		const sizes: number[] = [];
+		for (let poll = 0; poll < 100; poll++) {
+			const runs = Array.from({ length: 100 }, (_, i) => run(`r${poll}-${i}`, 'processed', poll * 1000 + i, poll * 1000 + i + 500));
+			const { taken } = takeForThisPoll(unhandledFinals(runs, c), BOTH, 100);
+			expect(taken).toHaveLength(100);
+			c = advanceCursor(c, runs, taken, { order: 'desc', count: (poll + 1) * 100 }, poll * 1000 + 550);
+			expect(c.finishedAt).toBe(poll * 1000 + 550);
+			expect(c.ids).toHaveLength(50);
+			sizes.push(JSON.stringify(c).length);
+		}
+		expect(Math.max(...sizes)).toBeLessThan(1_000);
+	});
+});
+
 describe('initialCursor: the first activation starts from now, or from a backlog on purpose', () => {
 	const runs = [run('a', 'processed', 1, 100), run('b', 'error', 2, 200), run('c', 'in_progress', 3)];
 	test.each<[string, number | undefined, Partial<Cursor>, string[]]>([
