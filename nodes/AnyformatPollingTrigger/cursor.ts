@@ -125,7 +125,8 @@ export function advanceFinished(
 	taken: ListedRun[],
 	walkStart: number | undefined,
 ): Pick<Cursor, 'finishedAt' | 'ids' | 'idsAfter'> {
-	if (taken.length === 0) return { finishedAt: cursor.finishedAt, ids: cursor.ids, ...pickAt(cursor) };
+	if (taken.length === 0)
+		return { finishedAt: cursor.finishedAt, ids: cursor.ids, ...pickAt(cursor) };
 	const last = taken[taken.length - 1].updatedAt;
 	const finishedAt = Math.max(cursor.finishedAt, Math.min(last, walkStart ?? Infinity));
 	const at = new Map<string, number>();
@@ -154,9 +155,7 @@ export function unhandledFinals(runs: ListedRun[], cursor: Cursor): ListedRun[] 
 	return runs
 		.filter(
 			(run) =>
-				eventOfStatus(run.status) !== undefined &&
-				watched(run, cursor) &&
-				!isHandled(run, cursor),
+				eventOfStatus(run.status) !== undefined && watched(run, cursor) && !isHandled(run, cursor),
 		)
 		.sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }

@@ -63,7 +63,10 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 				`Anyformat Polling Trigger: first poll of workflow ${settings.workflowId} read its ${MAX_PAGES_PER_POLL * 100} most recent runs; older runs still processing are not watched.`,
 			);
 		}
-		const walkStart = walkStartBound(readRuns(this, walk.firstPage));
+		const firstPage = walk.firstPage
+			.map(readListedRun)
+			.filter((r): r is ListedRun => r !== undefined);
+		const walkStart = walkStartBound(firstPage);
 		next = advanceCursor(cursor, runs, taken, walk, walkStart);
 		warnStale(this, cursor, runs);
 	}

@@ -111,5 +111,12 @@ export async function walkToHorizon(
 		count = data.count;
 		if (!overlap && data.results.length > 0 && data.count !== firstCount) complete = false;
 	}
-	return { entries: [...byId.values()], firstPage: firstPage ?? [], complete, pages: visited.size, order, count };
+	return {
+		entries: [...byId.values()],
+		firstPage: firstPage ?? [],
+		complete,
+		pages: visited.size,
+		order,
+		count,
+	};
 }
