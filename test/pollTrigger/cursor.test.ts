@@ -196,6 +196,10 @@ describe('reading list entries and the stored cursor', () => {
 			count: 9,
 		});
 	});
+	test('a stored cursor with the finish times of its ids, or with unusable ones (read as at finishedAt)', () => {
+		expect(readCursor({ cursor: { finishedAt: 5, ids: ['a', 'b'], idsAfter: [0, 7], horizon: 2 } })).toEqual({ finishedAt: 5, ids: ['a', 'b'], idsAfter: [0, 7], horizon: 2 });
+		expect(readCursor({ cursor: { finishedAt: 5, ids: ['a', 'b'], idsAfter: [0], horizon: 2 } })).toEqual({ finishedAt: 5, ids: ['a', 'b'], horizon: 2 });
+	});
 	test('event key: one per run and event', () => {
 		expect(eventKey('extraction.completed', 'r1')).toBe('extraction.completed:r1');
 		// however the API or a delivery spells a UUID, as the webhook trigger's dedupe reads it
