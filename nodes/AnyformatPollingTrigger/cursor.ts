@@ -7,8 +7,11 @@ import { eventOfStatus, normalizeRunStatus } from '../shared/transport/status';
 /**
  * What the trigger keeps between polls (the node's static data), bounded whatever the volume:
  * - `finishedAt`, `ids`: every run in a final state whose `updated_at` (ms, the API's clock) is before
- *   `finishedAt`, or equal to it with its id in `ids`, has been handled (emitted, or not selected, or
- *   finished before the trigger started). `ids` only holds the runs of one millisecond.
+ *   `finishedAt`, or whose id is in `ids`, has been handled (emitted, or not selected, or finished
+ *   before the trigger started). `ids` holds the runs handled with `updated_at` ≥ `finishedAt`
+ *   (`idsAfter`: their `updated_at` minus `finishedAt`, so they can be pruned once `finishedAt` passes
+ *   them; a cursor saved without it has its ids at `finishedAt`). `finishedAt` never passes the walk's start (see
+ *   `walkStartBound`), so only the runs handled since about the last walk began are kept.
  * - `horizon`: every run created before it (`created_at`, ms) was in a final state when last read, so
  *   a poll reads the runs list back to it and no further: the creation time of the oldest run still
  *   under way (or left for the next poll), else just after the newest run. `null`: read the whole list.
@@ -17,6 +20,7 @@ import { eventOfStatus, normalizeRunStatus } from '../shared/transport/status';
 export interface Cursor {
 	finishedAt: number;
 	ids: string[];
+	idsAfter?: number[];
 	horizon: number | null;
 	order?: 'desc' | 'asc';
 	count?: number;
@@ -32,6 +36,24 @@ export interface ListedRun {
 	updatedAt: number;
 	/** `created_at` and `updated_at` as the API wrote them (what the items show) */
 	times: { createdAt: string; updatedAt: string };
+}
+
+/**
+ * Runs created this little before the horizon are still looked at when a page read anyway shows them:
+ * a run created in the same millisecond as the newest one seen (or just before it), but visible in the
+ * list only a moment later, is not skipped. No page is read for them; the handled ones among them are
+ * known by `finishedAt` and `ids`.
+ */
+export const HORIZON_SLACK_MS = 60_000;
+
+/** The oldest `created_at` a poll looks at: the horizon less its slack (`null`: every run). */
+export function watchedSince(cursor: Cursor): number | null {
+	return cursor.horizon === null ? null : cursor.horizon - HORIZON_SLACK_MS;
+}
+
+function watched(run: ListedRun, cursor: Cursor): boolean {
+	const since = watchedSince(cursor);
+	return since === null || run.createdAt >= since;
 }
 
 /** A run that has not ended this long after it was created no longer holds the horizon back. */
@@ -61,11 +83,19 @@ export function readListedRun(entry: ListedStatus): ListedRun | undefined {
 export function readCursor(memory: IDataObject): Cursor | undefined {
 	const raw = memory.cursor as IDataObject | undefined;
 	if (typeof raw !== 'object' || raw === null) return undefined;
-	const { finishedAt, ids, horizon, order, count } = raw;
+	const { finishedAt, ids, idsAfter, horizon, order, count } = raw;
 	if (typeof finishedAt !== 'number' || !Array.isArray(ids)) return undefined;
+	const times =
+		Array.isArray(idsAfter) &&
+		idsAfter.length === ids.length &&
+		idsAfter.every((t) => typeof t === 'number') &&
+		ids.every((id) => typeof id === 'string')
+			? { idsAfter: idsAfter as number[] }
+			: {};
 	return {
 		finishedAt,
 		ids: ids.filter((id): id is string => typeof id === 'string'),
+		...times,
 		horizon: typeof horizon === 'number' ? horizon : null,
 		...(order === 'desc' || order === 'asc' ? { order } : {}),
 		...(typeof count === 'number' ? { count } : {}),
@@ -73,24 +103,59 @@ export function readCursor(memory: IDataObject): Cursor | undefined {
 }
 
 export function isHandled(run: ListedRun, cursor: Cursor): boolean {
-	return (
-		run.updatedAt < cursor.finishedAt ||
-		(run.updatedAt === cursor.finishedAt && cursor.ids.includes(run.id))
-	);
+	return run.updatedAt < cursor.finishedAt || cursor.ids.includes(run.id);
+}
+
+/**
+ * A lower bound of the API's clock when a walk began: the newest `updated_at` on the first page it
+ * read. A run that reached a final state after that page was served has an `updated_at` at or after
+ * it, whichever page it sits on and however it was read there; `undefined` for an empty page.
+ */
+export function walkStartBound(firstPage: ListedRun[]): number | undefined {
+	return firstPage.length > 0 ? Math.max(...firstPage.map((run) => run.updatedAt)) : undefined;
+}
+
+/**
+ * `finishedAt` and `ids` after a poll handled `taken`: `finishedAt` moves to the last taken run's
+ * finish, but never past `walkStart` (a run read as under way on some page may have finished since,
+ * with an earlier `updated_at` than runs read later), nor back; the ids handled at or after it are kept.
+ */
+export function advanceFinished(
+	cursor: Cursor,
+	taken: ListedRun[],
+	walkStart: number | undefined,
+): Pick<Cursor, 'finishedAt' | 'ids' | 'idsAfter'> {
+	if (taken.length === 0)
+		return { finishedAt: cursor.finishedAt, ids: cursor.ids, ...pickAt(cursor) };
+	const last = taken[taken.length - 1].updatedAt;
+	const finishedAt = Math.max(cursor.finishedAt, Math.min(last, walkStart ?? Infinity));
+	const at = new Map<string, number>();
+	cursor.ids.forEach((id, i) => at.set(id, cursor.finishedAt + (cursor.idsAfter?.[i] ?? 0)));
+	for (const run of taken) at.set(run.id, Math.max(run.updatedAt, at.get(run.id) ?? -Infinity));
+	const kept = [...at].filter(([, t]) => t >= finishedAt);
+	const idsAfter = kept.map(([, t]) => t - finishedAt);
+	return {
+		finishedAt,
+		ids: kept.map(([id]) => id),
+		...(idsAfter.some((t) => t !== 0) ? { idsAfter } : {}),
+	};
+}
+
+function pickAt(cursor: Cursor): { idsAfter?: number[] } {
+	return cursor.idsAfter ? { idsAfter: cursor.idsAfter } : {};
 }
 
 /**
  * The runs of one poll that have reached a final state and were not handled yet, oldest-finished
- * first (ties by id), whether or not their event is selected. Runs created before the horizon were
- * final at an earlier poll and are never taken again (even if the API later touches their `updated_at`).
+ * first (ties by id), whether or not their event is selected. Runs created before the horizon (less
+ * its slack) were final at an earlier poll and are never taken again (even if the API later touches
+ * their `updated_at`).
  */
 export function unhandledFinals(runs: ListedRun[], cursor: Cursor): ListedRun[] {
 	return runs
 		.filter(
 			(run) =>
-				eventOfStatus(run.status) !== undefined &&
-				(cursor.horizon === null || run.createdAt >= cursor.horizon) &&
-				!isHandled(run, cursor),
+				eventOfStatus(run.status) !== undefined && watched(run, cursor) && !isHandled(run, cursor),
 		)
 		.sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -116,6 +181,24 @@ export function takeForThisPoll(
 }
 
 /**
+ * The cursor after a poll that could not read back to the horizon (more pages than one poll reads) and
+ * handled `taken` among the pages it read: an unread run may have finished at any time, so neither
+ * `finishedAt` nor the horizon moves; the taken runs are kept by id (with their finish time, so that a
+ * later complete poll prunes them).
+ */
+export function advancePartial(
+	cursor: Cursor,
+	taken: ListedRun[],
+	list: { order?: 'desc' | 'asc'; count?: number },
+): Cursor {
+	const kept = advanceFinished(cursor, taken, -Infinity);
+	const next: Cursor = { ...kept, horizon: cursor.horizon };
+	if (list.order) next.order = list.order;
+	if (list.count !== undefined) next.count = list.count;
+	return next;
+}
+
+/**
  * The cursor after a poll that read every run created since `cursor.horizon` (`runs`) and handled
  * `taken` (a prefix of `unhandledFinals(runs, cursor)`).
  */
@@ -124,18 +207,11 @@ export function advanceCursor(
 	runs: ListedRun[],
 	taken: ListedRun[],
 	list: { order?: 'desc' | 'asc'; count?: number },
+	walkStart?: number,
 ): Cursor {
-	let finishedAt = cursor.finishedAt;
-	let ids = cursor.ids;
-	if (taken.length > 0) {
-		const last = taken[taken.length - 1].updatedAt;
-		const atLast = taken.filter((run) => run.updatedAt === last).map((run) => run.id);
-		ids = last === finishedAt ? [...new Set([...ids, ...atLast])] : atLast;
-		finishedAt = last;
-	}
-	const next: Cursor = { finishedAt, ids, horizon: cursor.horizon };
+	const next: Cursor = { ...advanceFinished(cursor, taken, walkStart), horizon: cursor.horizon };
 	const handled = new Set(taken.map((run) => run.id));
-	const seen = runs.filter((run) => cursor.horizon === null || run.createdAt >= cursor.horizon);
+	const seen = runs.filter((run) => watched(run, cursor));
 	if (seen.length > 0) {
 		const newest = Math.max(...seen.map((run) => run.createdAt));
 		const holding = seen.filter((run) => {

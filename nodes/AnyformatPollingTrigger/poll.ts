@@ -8,12 +8,14 @@ import { eventOfStatus } from '../shared/transport/status';
 import type { Cursor, ListedRun } from './cursor';
 import {
 	advanceCursor,
+	advancePartial,
 	initialCursor,
 	readCursor,
 	readListedRun,
 	staleRuns,
 	takeForThisPoll,
 	unhandledFinals,
+	walkStartBound,
 } from './cursor';
 import { itemsForRun } from './items';
 import type { PollSettings } from './settings';
@@ -45,28 +47,28 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 		MAX_PAGES_PER_POLL,
 	);
 	const runs = readRuns(this, walk.entries);
-	if (!walk.complete && stored) {
-		this.logger.warn(
-			`Anyformat Polling Trigger: more than ${MAX_PAGES_PER_POLL * 100} runs of workflow ${settings.workflowId} were created since the oldest run not yet handled (created ${new Date(stored.horizon ?? 0).toISOString()}); one poll reads at most ${MAX_PAGES_PER_POLL} pages. Nothing was emitted and the cursor did not move: the next poll starts from the same place.`,
-		);
-		return null;
-	}
 	const since =
 		settings.backlogHours > 0 ? Date.now() - settings.backlogHours * 3_600_000 : undefined;
 	const cursor = stored ?? initialCursor(runs, since);
-	if (!stored && !walk.complete) {
-		this.logger.warn(
-			`Anyformat Polling Trigger: first poll of workflow ${settings.workflowId} read its ${MAX_PAGES_PER_POLL * 100} most recent runs; older runs still processing are not watched.`,
-		);
-	}
 	const { items, taken } = await emitFinished(session, cursor, runs, settings);
-	const next = advanceCursor(cursor, runs, taken, walk);
-	for (const run of staleRuns(runs).filter(
-		(r) => cursor.horizon === null || r.createdAt >= cursor.horizon,
-	)) {
+	let next: Cursor;
+	if (!walk.complete && stored) {
+		next = advancePartial(cursor, taken, walk);
 		this.logger.warn(
-			`Anyformat Polling Trigger: run ${run.id} has been "${run.rawStatus}" for more than a day; it is no longer waited for.`,
+			`Anyformat Polling Trigger: more than ${MAX_PAGES_PER_POLL * 100} runs of workflow ${settings.workflowId} were created since the oldest run not yet handled (created ${new Date(stored.horizon ?? 0).toISOString()}); one poll reads at most ${MAX_PAGES_PER_POLL} pages. ${taken.length} finished runs among the pages read were handled; the cursor's finish time and horizon did not move, so no older run is skipped.`,
 		);
+	} else {
+		if (!stored && !walk.complete) {
+			this.logger.warn(
+				`Anyformat Polling Trigger: first poll of workflow ${settings.workflowId} read its ${MAX_PAGES_PER_POLL * 100} most recent runs; older runs still processing are not watched.`,
+			);
+		}
+		const firstPage = walk.firstPage
+			.map(readListedRun)
+			.filter((r): r is ListedRun => r !== undefined);
+		const walkStart = walkStartBound(firstPage);
+		next = advanceCursor(cursor, runs, taken, walk, walkStart);
+		warnStale(this, cursor, runs);
 	}
 	saveCursor(memory, next);
 	this.logger.debug('Anyformat Polling Trigger polled', {
@@ -82,6 +84,16 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 				settings.review,
 			)
 		: null;
+}
+
+function warnStale(ctx: IPollFunctions, cursor: Cursor, runs: ListedRun[]): void {
+	for (const run of staleRuns(runs).filter(
+		(r) => cursor.horizon === null || r.createdAt >= cursor.horizon,
+	)) {
+		ctx.logger.warn(
+			`Anyformat Polling Trigger: run ${run.id} has been "${run.rawStatus}" for more than a day; it is no longer waited for.`,
+		);
+	}
 }
 
 function readRuns(

@@ -5,6 +5,8 @@ export type ListOrder = 'desc' | 'asc';
 export interface WalkResult {
 	/** every entry read, once each (by id; the last reading wins) */
 	entries: RunStatus[];
+	/** the entries of the first page read, as that page was served (see `walkStartBound`) */
+	firstPage: RunStatus[];
 	/** every run created since the horizon was read */
 	complete: boolean;
 	pages: number;
@@ -71,12 +73,14 @@ export async function walkToHorizon(
 	let page = order === 'asc' ? Math.max(1, Math.ceil((known.count ?? 0) / 100)) : 1;
 	let count = 0;
 	let firstCount: number | undefined;
+	let firstPage: RunStatus[] | undefined;
 	let complete = false;
 	for (;;) {
 		const data = await fetchPage(page);
 		visited.add(page);
 		count = data.count;
 		firstCount ??= count;
+		firstPage ??= data.results;
 		for (const entry of data.results) byId.set(entry.id, entry);
 		const seenOrder = pageOrder(data.results);
 		if (seenOrder === 'mixed') mixed = true;
@@ -107,5 +111,12 @@ export async function walkToHorizon(
 		count = data.count;
 		if (!overlap && data.results.length > 0 && data.count !== firstCount) complete = false;
 	}
-	return { entries: [...byId.values()], complete, pages: visited.size, order, count };
+	return {
+		entries: [...byId.values()],
+		firstPage: firstPage ?? [],
+		complete,
+		pages: visited.size,
+		order,
+		count,
+	};
 }

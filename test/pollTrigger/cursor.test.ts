@@ -4,13 +4,17 @@ import type { Cursor, ListedRun } from '../../nodes/AnyformatPollingTrigger/curs
 import {
 	advanceCursor,
 	initialCursor,
+	advanceFinished,
+	advancePartial,
 	isHandled,
 	readCursor,
 	readListedRun,
+	HORIZON_SLACK_MS,
 	STALE_AFTER_MS,
 	staleRuns,
 	takeForThisPoll,
 	unhandledFinals,
+	walkStartBound,
 } from '../../nodes/AnyformatPollingTrigger/cursor';
 import { nextPage, pageOrder, reachesHorizon } from '../../nodes/AnyformatPollingTrigger/walk';
 import { eventKey } from '../../nodes/shared/mapping/eventItem';
@@ -37,6 +41,40 @@ describe('isHandled: a final run counts as handled when it finished before the c
 	});
 });
 
+describe('advanceFinished: finishedAt never passes the walk start; the ids handled at or after it are kept', () => {
+	test.each<[string, Cursor, ListedRun[], number | undefined, Partial<Cursor>]>([
+		['nothing taken: unchanged', cursor(50, ['x']), [], 90, { finishedAt: 50, ids: ['x'] }],
+		['taken before the walk start: the last one', cursor(50), [run('a', 'processed', 1, 60), run('b', 'processed', 1, 70)], 90, { finishedAt: 70, ids: ['b'] }],
+		['taken after the walk start: stops at it, keeps the later ids with their offsets', cursor(50), [run('a', 'processed', 1, 60), run('b', 'processed', 1, 95), run('c', 'processed', 1, 99)], 90, { finishedAt: 90, ids: ['b', 'c'], idsAfter: [5, 9] }],
+		['never moves back', cursor(80, ['x']), [run('a', 'processed', 1, 85)], 70, { finishedAt: 80, ids: ['x', 'a'], idsAfter: [0, 5] }],
+		['prunes ids the new finishedAt passed (legacy ids sit at finishedAt)', { finishedAt: 50, ids: ['x', 'y'], idsAfter: [0, 40], horizon: 0 }, [run('a', 'processed', 1, 70)], 100, { finishedAt: 70, ids: ['y', 'a'], idsAfter: [20, 0] }],
+		['no walk start (empty first page): the last taken', cursor(50), [run('a', 'processed', 1, 60)], undefined, { finishedAt: 60, ids: ['a'] }],
+	])('%s', (_name, c, taken, walkStart, expected) => {
+		expect(advanceFinished(c, taken, walkStart)).toEqual(expected);
+	});
+	test('walkStartBound: the newest updated_at on the first page read', () => {
+		expect(walkStartBound([run('a', 'in_progress', 1, 40), run('b', 'processed', 2, 90)])).toBe(90);
+		expect(walkStartBound([])).toBeUndefined();
+	});
+	test('a run emitted after the walk start stays handled even if its updated_at moves', () => {
+		const next = advanceFinished(cursor(50), [run('a', 'processed', 1, 95)], 90);
+		expect(isHandled(run('a', 'processed', 1, 500), { ...next, horizon: 0 })).toBe(true);
+	});
+});
+
+describe('advancePartial: a poll that could not read back to the horizon moves neither finishedAt nor the horizon', () => {
+	test.each<[string, Cursor, ListedRun[], Cursor]>([
+		['nothing taken: unchanged (the list order and count kept)', cursor(50, ['x'], 10), [], { finishedAt: 50, ids: ['x'], horizon: 10, order: 'desc', count: 9000 }],
+		['taken: kept by id with their finish time', cursor(50, ['x'], 10), [run('a', 'processed', 20, 70), run('b', 'error', 30, 90)], { finishedAt: 50, ids: ['x', 'a', 'b'], idsAfter: [0, 20, 40], horizon: 10, order: 'desc', count: 9000 }],
+	])('%s', (_name, c, taken, expected) => {
+		const next = advancePartial(c, taken, { order: 'desc', count: 9000 });
+		expect(next).toEqual(expected);
+		// what it took is handled at the next poll, whatever it reads; an unread run finished meanwhile is not
+		for (const r of taken) expect(isHandled(r, next)).toBe(true);
+		expect(isHandled(run('unread', 'processed', 15, 60), next)).toBe(false);
+	});
+});
+
 describe('unhandledFinals: what a poll may emit', () => {
 	test.each<[string, ListedRun[], Cursor, string[]]>([
 		['nothing new', [run('a', 'processed', 10, 50)], cursor(50, ['a'], 10), []],
@@ -44,7 +82,8 @@ describe('unhandledFinals: what a poll may emit', () => {
 		['every final word, oldest finish first', [run('c', 'cancelled', 12, 90), run('e', 'error', 11, 70), run('p', 'processed', 10, 80)], cursor(50, [], 10), ['e', 'p', 'c']],
 		['ties in finish time: by id', [run('b', 'processed', 10, 60), run('a', 'processed', 11, 60)], cursor(50, [], 10), ['a', 'b']],
 		['a late finisher with an old created_at (at the horizon) is emitted', [run('old', 'processed', 10, 500), run('new', 'processed', 400, 450)], cursor(300, [], 10), ['new', 'old']],
-		['created before the horizon: final at an earlier poll, never again (even if updated_at moves)', [run('a', 'processed', 9, 999)], cursor(50, [], 10), []],
+		['created before the horizon (less its slack): final at an earlier poll, never again (even if updated_at moves)', [run('a', 'processed', 10 - HORIZON_SLACK_MS - 1, 999)], cursor(50, [], 10), []],
+		['created just before the horizon, within its slack, not handled: a run visible late is emitted', [run('late', 'processed', 9, 999), run('seen', 'processed', 9, 40)], cursor(50, [], 10), ['late']],
 		['horizon null (first poll): every final run after the cursor', [run('a', 'processed', 1, 60)], cursor(50, [], null), ['a']],
 	])('%s', (_name, runs, c, expected) => {
 		expect(unhandledFinals(runs, c).map((r) => r.id)).toEqual(expected);
@@ -74,6 +113,7 @@ describe('advanceCursor: the state after a complete poll', () => {
 		['a final run left for the next poll holds the horizon, the cursor stops before it', cursor(50, [], 10), [run('a', 'processed', 12, 60), run('b', 'processed', 11, 61)], ['a'], { finishedAt: 60, ids: ['a'], horizon: 11 }],
 		['a run in flight for over a day no longer holds it', cursor(50, [], 0), [run('stuck', 'pending', 0), run('b', 'processed', STALE_AFTER_MS + 10, STALE_AFTER_MS + 20)], ['b'], { horizon: STALE_AFTER_MS + 11 }],
 		['an unknown status word holds it like a run in flight', cursor(50, [], 10), [{ ...run('a', undefined, 15), rawStatus: 'thinking' }, run('b', 'processed', 20, 60)], ['b'], { horizon: 15 }],
+		['a run in flight seen within the slack before the horizon holds it (back)', cursor(50, [], 100), [run('late', 'in_progress', 99, 99), run('b', 'processed', 120, 130)], ['b'], { horizon: 99 }],
 		['an empty list keeps the horizon', cursor(50, [], null), [], [], { finishedAt: 50, ids: [], horizon: null }],
 	])('%s', (_name, c, runs, takenIds, expected) => {
 		const taken = unhandledFinals(runs, c).filter((r) => takenIds.includes(r.id));
@@ -95,6 +135,23 @@ describe('advanceCursor: the state after a complete poll', () => {
 			sizes.push(JSON.stringify(c).length);
 		}
 		expect(Math.max(...sizes)).toBeLessThan(200);
+	});
+});
+
+describe('bounded state when runs finish during the walk', () => {
+	test('10,000 runs, 100 a poll, half of each poll finished after its walk began: only those ids are kept, then pruned', () => {
+		let c = initialCursor([], undefined);
+		const sizes: number[] = [];
+		for (let poll = 0; poll < 100; poll++) {
+			const runs = Array.from({ length: 100 }, (_, i) => run(`r${poll}-${i}`, 'processed', poll * 1000 + i, poll * 1000 + i + 500));
+			const { taken } = takeForThisPoll(unhandledFinals(runs, c), BOTH, 100);
+			expect(taken).toHaveLength(100);
+			c = advanceCursor(c, runs, taken, { order: 'desc', count: (poll + 1) * 100 }, poll * 1000 + 550);
+			expect(c.finishedAt).toBe(poll * 1000 + 550);
+			expect(c.ids).toHaveLength(50);
+			sizes.push(JSON.stringify(c).length);
+		}
+		expect(Math.max(...sizes)).toBeLessThan(1_000);
 	});
 });
 
@@ -138,6 +195,10 @@ describe('reading list entries and the stored cursor', () => {
 			order: 'asc',
 			count: 9,
 		});
+	});
+	test('a stored cursor with the finish times of its ids, or with unusable ones (read as at finishedAt)', () => {
+		expect(readCursor({ cursor: { finishedAt: 5, ids: ['a', 'b'], idsAfter: [0, 7], horizon: 2 } })).toEqual({ finishedAt: 5, ids: ['a', 'b'], idsAfter: [0, 7], horizon: 2 });
+		expect(readCursor({ cursor: { finishedAt: 5, ids: ['a', 'b'], idsAfter: [0], horizon: 2 } })).toEqual({ finishedAt: 5, ids: ['a', 'b'], horizon: 2 });
 	});
 	test('event key: one per run and event', () => {
 		expect(eventKey('extraction.completed', 'r1')).toBe('extraction.completed:r1');

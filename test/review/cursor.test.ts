@@ -1,7 +1,7 @@
 /* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Adversarial review of the polling trigger's cursor (nodes/AnyformatPollingTrigger/cursor.ts), as
- * tables on its pure decisions. Each test is expected to FAIL until fixed: marked test.failing.
+ * tables on its pure decisions. Each failed before the fix (they were test.failing); now they pass.
  * The mid-walk case is also shown through the poll harness in poll-stale-page.test.ts.
  */
 import type { Cursor, ListedRun } from '../../nodes/AnyformatPollingTrigger/cursor';
@@ -24,14 +24,15 @@ const BOTH = ['extraction.completed', 'extraction.failed'];
  * first run is final with updated_at T1 < finishedAt, so `isHandled` says it was handled: it is never
  * emitted. (walkToHorizon re-reads only page 1 at the end, so a run on page 2 of 3 stays stale.)
  */
-test.failing('review: a run read as processing on an earlier page, finished before an older run read final later, is emitted at the next poll', () => {
+test('review: a run read as processing on an earlier page, finished before an older run read final later, is emitted at the next poll', () => {
 	const start: Cursor = { finishedAt: 0, ids: [], horizon: 0 };
 	// poll 1: A (newer, page 2, read at t=100: processing); A finishes at 150; B (older, page 3) finishes at 200, read final
 	const poll1 = [run('A', 'in_progress', 20, 20), run('B', 'processed', 10, 200)];
 	const finals1 = unhandledFinals(poll1, start);
 	const { taken, emitted } = takeForThisPoll(finals1, BOTH, 100);
 	expect(emitted.map((r) => r.id)).toEqual(['B']);
-	const next = advanceCursor(start, poll1, taken, {});
+	// the walk's first page was served at t=100: the newest updated_at on it (walkStartBound)
+	const next = advanceCursor(start, poll1, taken, {}, 100);
 	// poll 2: A is final, its updated_at (150) is before the cursor's finishedAt (200)
 	const poll2 = [run('A', 'processed', 20, 150), run('B', 'processed', 10, 200)];
 	const finals2 = unhandledFinals(poll2, next);
@@ -43,7 +44,7 @@ test.failing('review: a run read as processing on an earlier page, finished befo
  * overrides a value after it finished) is emitted AGAIN when an older run still processing holds the
  * horizon back: the "never taken again" guard covers only runs created before the horizon.
  */
-test.failing('review: a finished run whose updated_at moves later is not emitted a second time while an older run is still processing', () => {
+test('review: a finished run whose updated_at moves later is not emitted a second time while an older run is still processing', () => {
 	const start: Cursor = { finishedAt: 0, ids: [], horizon: 0 };
 	// poll 1: A (older) still processing, B finished at 200 -> B emitted
 	const poll1 = [run('A', 'in_progress', 10, 10), run('B', 'processed', 20, 200)];
@@ -65,7 +66,7 @@ test.failing('review: a finished run whose updated_at moves later is not emitted
  * and is never read again: never emitted. The same holds for any run whose created_at is earlier than
  * a run already seen (a long upload's row becoming visible late).
  */
-test.failing('review: a run created in the same millisecond as the newest run seen, visible only at the next poll, is emitted', () => {
+test('review: a run created in the same millisecond as the newest run seen, visible only at the next poll, is emitted', () => {
 	const start: Cursor = { finishedAt: 0, ids: [], horizon: 0 };
 	const T = 1_000;
 	// poll 1: only B is visible (created at T, already final)

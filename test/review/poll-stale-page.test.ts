@@ -6,7 +6,7 @@
  * so the poll emits B and moves the cursor's `finishedAt` to B's updated_at. At the next poll A is
  * finished with an updated_at BEFORE finishedAt: `isHandled` takes it as handled and it is never
  * emitted. (cursor.ts isHandled/unhandledFinals; walk.ts re-reads only the newest page.)
- * Expected to FAIL until fixed: marked test.failing.
+ * Fixed: the cursor's finishedAt never passes the walk's start (cursor.ts walkStartBound/advanceFinished).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,7 +15,7 @@ import { PollHarness } from '../pollTrigger/harness';
 import { API_KEYS, completed, emittedKeys, params, WF } from '../pollTrigger/sim';
 import { startSim } from '../trigger/sim';
 
-test.failing('review: a run that finishes while the walk is past its page, before a newer run finishes, is emitted at a later poll', async () => {
+test('review: a run that finishes while the walk is past its page, before a newer run finishes, is emitted at a later poll', async () => {
 	const sim: any = await startSim({ rateLimit: { general: 100000, submission: 100000 } });
 	const target = new URL(sim.url);
 	let armed = false;
