@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Issue 9, rule 4: every wait is bounded by the node's own deadline (its Timeout, counted from when the
  * node starts). Each test drives the Anyformat node through n8n-core's engine against the simulator and

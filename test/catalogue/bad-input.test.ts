@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * The bad-input catalogue: every kind of invalid input a user can give the node, each expecting a
  * specific, helpful error (message and description, the right item index) and NOTHING sent to the API

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * n8n's deduplication store for the harness. A real n8n registers its database-backed
  * `DeduplicationHelper` (packages/cli/src/deduplication/deduplication-helper.ts) with n8n-core's

@@ -36,7 +36,6 @@ const coreDir = dirname(require.resolve('n8n-core/package.json'));
 
 /** require() a package as n8n-core sees it (its nested copy if it has one). */
 function requireFromCore<T>(id: string): T {
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	return require(require.resolve(id, { paths: [coreDir] })) as T;
 }
 

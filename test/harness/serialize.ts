@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Turn arbitrary values (items, n8n errors with their `cause`/`context`/request options,
  * log metadata) into text for the secrets audit. Errors are expanded including their

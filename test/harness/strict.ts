@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * "Strict" objects: plain objects wrapped in a Proxy that throws a clear error when code reads a
  * property the harness did not provide. n8n's own harness uses jest-mock-extended's `mock()`,

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Unit tests of the pure envelope → items mapper (helpers/envelope.ts), shared by the node and the
  * trigger. Envelopes follow the documented shape (shared/anyformat-api.md, seeds/*response-formats*).

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Every API error path, through n8n's engine against the simulator: each must reach the user as a
  * NodeApiError that says what happened and what to do, tied to its item, without leaking the key.

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Route For Review through n8n's engine against the simulator: the second output Needs Review (Get
  * Results, Wait, Run with waiting), pairing on both outputs, the flagged names and verification_url,

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Extraction → Run with Input Type URL, through n8n's engine against the simulator and a loopback
  * file server: what arrives at the API (bytes, name, type, Content-Length or chunked), the download

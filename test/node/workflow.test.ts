@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Workflow → Get / Get Many and the workflow picker (listSearch `searchWorkflows`), through n8n's
  * engine against the simulator. `extraWorkflows` adds filler workflows after the six scenarios, so

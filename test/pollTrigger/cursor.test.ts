@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /** The trigger's decisions, as tables: what a poll emits, and what the cursor becomes. */
 import type { Cursor, ListedRun } from '../../nodes/AnyformatPollingTrigger/cursor';
 import {

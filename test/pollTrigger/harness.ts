@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Drives the Anyformat Polling Trigger the way n8n does, with n8n-core's REAL `PollContext` and
  * `TriggersAndPollers.runPollFunction`, against the simulator over HTTP, and n8n's way of keeping the

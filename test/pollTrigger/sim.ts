@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /** The simulator with the controls the polling-trigger suites use, and a trigger wired to it. */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /** The simulator control the polling-trigger suites use: runs seeded at once, in flight or finished. */
 import { API_KEYS, WF, withPoll } from './sim';
 

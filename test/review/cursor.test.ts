@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Adversarial review of the polling trigger's cursor (nodes/AnyformatPollingTrigger/cursor.ts), as
  * tables on its pure decisions. Each failed before the fix (they were test.failing); now they pass.

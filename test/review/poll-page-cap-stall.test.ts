@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Adversarial review, through n8n-core's PollContext against the simulator: when more than
  * MAX_PAGES_PER_POLL × 100 runs were created since the horizon (the oldest run not yet handled), poll.ts

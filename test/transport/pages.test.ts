@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * The page walker and the shape checks of transport (pages.ts, api.ts, baseUrl.ts), in milliseconds.
  */

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * The one retry decision of every Anyformat request (transport/retryDecision.ts), as a table. Issue 9
  * rule 1: a submission is sent again only on a 429, a refused connection or DNS failure, or an API

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /** The URL input's pure decisions, as tables: link check, file info from headers, retry, web page sniffing. */
 import {
 	checkSourceUrl,

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /** Run statuses as both triggers read them (nodes/shared/transport/status.ts), as a table. */
 import { eventOfStatus, finalStateOf, normalizeRunStatus } from '../../nodes/shared/transport/status';
 

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * The trigger's webhook lifecycle (checkExists / create / delete), run through n8n-core's HookContext
  * against the simulator, with static data persisted the way n8n persists it.
