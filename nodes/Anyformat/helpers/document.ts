@@ -22,46 +22,56 @@ export async function readDocument(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
 ): Promise<DocumentToSubmit> {
-	const node = ctx.getNode();
 	const inputType = ctx.getNodeParameter('inputType', itemIndex, 'binary') as string;
 	const options = ctx.getNodeParameter('options', itemIndex, {}) as Record<string, unknown>;
 
 	if (inputType === 'url') return await readUrlDocument(ctx, itemIndex, options);
-	if (inputType === 'text') {
-		const raw = ctx.getNodeParameter('text', itemIndex, '') as unknown;
-		const text =
-			typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw);
-		if (text.trim() === '') {
-			throw inputError(
-				node,
-				itemIndex,
-				`The text to process is empty (item ${itemIndex})`,
-				'Fill in "Text" or point it at a field that holds the document text, e.g. {{ $json.body }}. To send a file instead, set "Input Type" to Binary File.',
-			);
-		}
-		// Sent as bytes, not as a string part: the multipart encoder would turn every line break into
-		// CRLF (as browsers do), and Anyformat would not read the text it was given.
-		const bytes = Buffer.from(text, 'utf8');
-		if (bytes.length > MAX_TEXT_BYTES) {
-			throw inputError(
-				node,
-				itemIndex,
-				`The text is ${bytes.length.toLocaleString('en-US')} bytes long in UTF-8, over the ${MAX_TEXT_BYTES.toLocaleString('en-US')} bytes this node sends as text (item ${itemIndex})`,
-				'Anyformat limits a text part to about 1 MB (counted in bytes: an accented letter takes 2, most CJK characters 3). Send a document this large as a file: convert it with "Convert to File" and set "Input Type" to Binary File.',
-			);
-		}
-		const part = () =>
-			new StreamedFile('', 'text/plain; charset=utf-8', bytes.length, async function* () {
-				yield bytes;
-			});
-		return {
-			itemIndex,
-			kind: 'text',
-			size: bytes.length,
-			body: () => new MultipartBody([['text', part()]]),
-		};
-	}
+	if (inputType === 'text') return readTextDocument(ctx, itemIndex);
+	return await readBinaryDocument(ctx, itemIndex, options);
+}
 
+function readTextDocument(ctx: IExecuteFunctions, itemIndex: number): DocumentToSubmit {
+	const node = ctx.getNode();
+	const raw = ctx.getNodeParameter('text', itemIndex, '') as unknown;
+	const text =
+		typeof raw === 'string' ? raw : raw === undefined || raw === null ? '' : JSON.stringify(raw);
+	if (text.trim() === '') {
+		throw inputError(
+			node,
+			itemIndex,
+			`The text to process is empty (item ${itemIndex})`,
+			'Fill in "Text" or point it at a field that holds the document text, e.g. {{ $json.body }}. To send a file instead, set "Input Type" to Binary File.',
+		);
+	}
+	// Sent as bytes, not as a string part: the multipart encoder would turn every line break into
+	// CRLF (as browsers do), and Anyformat would not read the text it was given.
+	const bytes = Buffer.from(text, 'utf8');
+	if (bytes.length > MAX_TEXT_BYTES) {
+		throw inputError(
+			node,
+			itemIndex,
+			`The text is ${bytes.length.toLocaleString('en-US')} bytes long in UTF-8, over the ${MAX_TEXT_BYTES.toLocaleString('en-US')} bytes this node sends as text (item ${itemIndex})`,
+			'Anyformat limits a text part to about 1 MB (counted in bytes: an accented letter takes 2, most CJK characters 3). Send a document this large as a file: convert it with "Convert to File" and set "Input Type" to Binary File.',
+		);
+	}
+	const part = () =>
+		new StreamedFile('', 'text/plain; charset=utf-8', bytes.length, async function* () {
+			yield bytes;
+		});
+	return {
+		itemIndex,
+		kind: 'text',
+		size: bytes.length,
+		body: () => new MultipartBody([['text', part()]]),
+	};
+}
+
+async function readBinaryDocument(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	options: Record<string, unknown>,
+): Promise<DocumentToSubmit> {
+	const node = ctx.getNode();
 	const propertyName = String(ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data')).trim();
 	const item = ctx.getInputData()[itemIndex];
 	const binary = item?.binary?.[propertyName];
