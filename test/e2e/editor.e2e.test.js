@@ -68,8 +68,8 @@ describe.each(versions)('n8n %s: the nodes in the editor (chromium)', (version) 
 		if (sim) await sim.close();
 	});
 
-	test('searching "Anyformat" in the nodes panel finds the trigger, with its icon and both events', () => {
-		expect(seen.triggerSearch.names).toEqual(['Anyformat']);
+	test('searching "Anyformat" in the nodes panel finds both triggers, the webhook one with its icon and both events', () => {
+		expect(seen.triggerSearch.names).toEqual(['Anyformat', 'Anyformat Polling']);
 		expectIcons(seen.triggerSearch.icon);
 		expect(seen.triggerPanel.text).toContain(
 			'Starts the workflow when an Anyformat extraction completes or fails',

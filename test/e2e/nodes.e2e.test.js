@@ -79,7 +79,7 @@ describe.each(versions)('n8n %s: the example workflows run by the n8n CLI', (ver
 		).toBe(true);
 		for (const w of Object.values(wf)) {
 			for (const node of w.nodes.filter((n) => n.type.startsWith('n8n-nodes-anyformat.'))) {
-				expect([ex.NODE_TYPE, ex.TRIGGER_TYPE, `${ex.NODE_TYPE}Tool`]).toContain(node.type);
+				expect([ex.NODE_TYPE, ex.TRIGGER_TYPE, ex.POLL_TRIGGER_TYPE, `${ex.NODE_TYPE}Tool`]).toContain(node.type);
 				expect(node.credentials).toEqual({ anyformatApi: ex.EXAMPLE_CREDENTIAL });
 			}
 		}

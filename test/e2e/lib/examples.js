@@ -23,6 +23,7 @@ const EXAMPLE_CREDENTIAL = { id: 'anyformat-local', name: 'Anyformat (local simu
 const PACKAGE_NAME = 'n8n-nodes-anyformat';
 const NODE_TYPE = `${PACKAGE_NAME}.anyformat`;
 const TRIGGER_TYPE = `${PACKAGE_NAME}.anyformatTrigger`;
+const POLL_TRIGGER_TYPE = `${PACKAGE_NAME}.anyformatPollingTrigger`;
 /** The simulator's scenario workflows (test/simulator/scenarios.js). */
 const SCENARIO = {
 	invoice: '0686bb97-8c30-70f0-8000-00000000a001',
@@ -186,6 +187,7 @@ module.exports = {
 	PACKAGE_NAME,
 	NODE_TYPE,
 	TRIGGER_TYPE,
+	POLL_TRIGGER_TYPE,
 	SCENARIO,
 	exampleNames,
 	exampleWorkflow,
