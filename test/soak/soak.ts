@@ -26,6 +26,8 @@ export interface SoakOptions {
 	submissionRate?: number;
 	/** responses held beyond the node's 30 s read timeout (each costs ~30 s of wall time) */
 	slowFaults: number;
+	/** each list fault kind is armed this many times on the runs list */
+	listFaults?: number;
 	/** each lost-submission kind (answer lost, run created or not) is also armed this many times */
 	lostSubmissionFaults?: number;
 	/** every other kind but `slow` is also armed once, so that each is drawn at least once */
@@ -77,6 +79,8 @@ const sha256 = (text: string) => require('node:crypto').createHash('sha256').upd
  * `reset-after-delete` only to a DELETE (the soak sends none).
  */
 const NOT_ARMED = new Set(['proto-subfield', 'reset-after-delete']);
+/** list faults of issue 9 (a page without `count`, a list that ignores `page`) */
+export const LIST_KINDS = ['list-no-count', 'list-ignores-page'];
 
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 	const log = options.log ?? (() => {});
@@ -104,6 +108,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
 		}
 		for (let i = 0; i < (options.lostSubmissionFaults ?? 0); i++) {
 			for (const kind of LOST_SUBMISSION_KINDS) sim.faults.once(kind, { route: 'run' });
+		}
+		// the runs list is read a few times a batch, so its faults are armed to be drawn at all
+		for (let i = 0; i < (options.listFaults ?? 0); i++) {
+			for (const kind of LIST_KINDS) sim.faults.once(kind, { route: 'runs' });
 		}
 		log(`soak: ${docs.length} documents, fault rate ${options.rate} (submissions ${options.submissionRate ?? options.rate / 2}), seed ${options.seed}, ${options.slowFaults} slow`);
 
