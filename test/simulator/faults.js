@@ -75,6 +75,12 @@ function eligible(kind, route) {
 	}
 }
 
+function routeHash(route) {
+	let h = 2166136261;
+	for (const c of String(route)) h = Math.imul(h ^ c.charCodeAt(0), 16777619);
+	return h >>> 0;
+}
+
 function mulberry32(seed) {
 	let a = seed >>> 0;
 	return function next() {
@@ -118,9 +124,9 @@ class Faults {
 			if (!(rate >= 0 && rate <= 1)) throw new Error('fault rate must be within 0..1');
 			this.rate = rate;
 		}
-		if (seed !== undefined || !this.random) {
+		if (seed !== undefined || !this.streams) {
 			this.seed = seed !== undefined ? seed >>> 0 : this.seed;
-			this.random = mulberry32(this.seed);
+			this.streams = new Map();
 		}
 		if (slowMs !== undefined) this.slowMs = slowMs;
 		if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
@@ -144,7 +150,7 @@ class Faults {
 		this.routes = null;
 		this.routeRates = null;
 		this.seed = 1;
-		this.random = mulberry32(1);
+		this.streams = new Map();
 	}
 
 	/** Full reset (sim.reset()): also forget counts and restore slowMs. */
@@ -192,15 +198,30 @@ class Faults {
 			// health is only eligible when named explicitly in `routes`
 			const inRoutes = this.routes ? this.routes.includes(route) : route !== 'health';
 			if (!inRoutes) return null;
-			const r = this.random();
+			const random = this.stream(route);
+			const r = random();
 			if (r >= rate) return null;
 			const candidates = this.kinds.filter((k) => eligible(k, route));
-			const k = this.random();
+			const k = random();
 			if (!candidates.length) return null;
 			const kind = candidates[Math.floor(k * candidates.length)];
 			return { kind, early: EARLY_KINDS.has(kind), entry: null };
 		}
 		return null;
+	}
+
+	/**
+	 * One seeded stream per route: the n-th request of a route draws the same fault whatever the
+	 * other routes did meanwhile, so concurrency changes which document a fault hits but not how many
+	 * submissions (or reads) are faulted.
+	 */
+	stream(route) {
+		let random = this.streams.get(route);
+		if (!random) {
+			random = mulberry32((this.seed ^ routeHash(route)) >>> 0);
+			this.streams.set(route, random);
+		}
+		return random;
 	}
 
 	applied(pick) {

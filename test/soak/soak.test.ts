@@ -1,8 +1,9 @@
 /* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * The fault-injection soak at a small size (`npm run soak` runs it with 480 documents and over 1,000
- * faults). Seeded: the same faults hit the same requests as long as the node makes the same requests
- * (timing can change the order a little, so the number of faults varies a little from run to run).
+ * faults). Seeded, one stream per route: the n-th submission (or results read) draws the same fault
+ * whatever the other routes did meanwhile, so the order concurrency gives the requests changes which
+ * document a fault hits, not how many are hit (a loaded CI machine drew 145 from one shared stream).
  * SOAK_DOCS, SOAK_RATE and SOAK_SEED override the size; SOAK_TRACE=1 prints every request.
  */
 import { formatReport, runSoak } from './soak';
