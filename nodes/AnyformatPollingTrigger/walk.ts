@@ -1,6 +1,5 @@
 import type { Page, RunStatus } from '../shared/transport/api';
-
-export type ListOrder = 'desc' | 'asc';
+import { nextPage, type ListOrder } from '../shared/transport/pages';
 
 export interface WalkResult {
 	/** every entry read, once each (by id; the last reading wins) */
@@ -34,22 +33,6 @@ export function pageOrder(entries: RunStatus[]): ListOrder | 'mixed' | undefined
 export function reachesHorizon(entries: RunStatus[], horizon: number | null): boolean {
 	if (horizon === null) return false;
 	return entries.some((entry) => Date.parse(String(entry.created_at ?? '')) < horizon);
-}
-
-/** The next page towards older runs; newer pages first when an oldest-first list has grown. */
-export function nextPage(
-	order: ListOrder | undefined,
-	page: number,
-	lastPage: number,
-	visited: Set<number>,
-): number | undefined {
-	if (order === 'asc') {
-		for (let p = lastPage; p > page; p--) if (!visited.has(p)) return p;
-		for (let p = page - 1; p >= 1; p--) if (!visited.has(p)) return p;
-	}
-	for (let p = page + 1; p <= lastPage; p++) if (!visited.has(p)) return p;
-	for (let p = 1; p <= lastPage; p++) if (!visited.has(p)) return p;
-	return undefined;
 }
 
 /**

@@ -8,7 +8,8 @@ import { deadlineStep, LAST_LOOK_MS, readDeadline } from '../../nodes/Anyformat/
 import { nextListDelay, processingTime } from '../../nodes/Anyformat/batch/listSchedule';
 import { judgeSubmission, MAX_RESENDS, runIdInAnswer } from '../../nodes/Anyformat/batch/proof';
 import { fateUnknownOutcome, watchOutcome } from '../../nodes/Anyformat/batch/settle';
-import { nextPage, orderOf, reachedSince, walkNewest } from '../../nodes/Anyformat/batch/walk';
+import { orderOf, reachedSince, walkNewest } from '../../nodes/Anyformat/batch/walk';
+import { nextPage } from '../../nodes/shared/transport/pages';
 import { zeros } from '../soak/soak';
 
 const ID = '01a23353-fffb-76f3-a25e-cee292f1027a';

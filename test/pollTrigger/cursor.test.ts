@@ -15,7 +15,8 @@ import {
 	unhandledFinals,
 	walkStartBound,
 } from '../../nodes/AnyformatPollingTrigger/cursor';
-import { nextPage, pageOrder, reachesHorizon } from '../../nodes/AnyformatPollingTrigger/walk';
+import { pageOrder, reachesHorizon } from '../../nodes/AnyformatPollingTrigger/walk';
+import { nextPage } from '../../nodes/shared/transport/pages';
 import { eventKey } from '../../nodes/shared/mapping/eventItem';
 
 const run = (id: string, status: ListedRun['status'], createdAt: number, updatedAt = createdAt): ListedRun => ({

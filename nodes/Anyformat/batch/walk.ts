@@ -1,7 +1,6 @@
 import type { Page } from '../../shared/transport/api';
 import { MAX_PAGE_SIZE } from '../../shared/transport/api';
-
-export type ListOrder = 'desc' | 'asc';
+import { nextPage, type ListOrder } from '../../shared/transport/pages';
 
 export interface WalkState {
 	/** the order the list was seen in: newest first (`desc`) or oldest first (`asc`) */
@@ -82,20 +81,3 @@ export function reachedSince(
 	return true;
 }
 
-/** The next page towards older entries (newer pages first, if an oldest-first list has grown). */
-export function nextPage(
-	order: ListOrder | undefined,
-	page: number,
-	lastPage: number,
-	visited: Set<number>,
-): number | undefined {
-	if (order === 'asc') {
-		for (let p = lastPage; p > page; p--) if (!visited.has(p)) return p;
-		for (let p = page - 1; p >= 1; p--) if (!visited.has(p)) return p;
-		for (let p = lastPage; p >= 1; p--) if (!visited.has(p)) return p;
-		return undefined;
-	}
-	for (let p = page + 1; p <= lastPage; p++) if (!visited.has(p)) return p;
-	for (let p = 1; p <= lastPage; p++) if (!visited.has(p)) return p;
-	return undefined;
-}

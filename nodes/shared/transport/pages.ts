@@ -126,3 +126,26 @@ function walkError(ctx: ErrorContext, problem: 'repeated' | 'capped', page: numb
 		`The node reads at most ${MAX_PAGES} pages of a list in one go, so that a list that keeps growing cannot keep it busy forever. Turn Return All off and set a Limit of at most ${entries}.`,
 	);
 }
+
+/** The order a list was seen in: newest first (`desc`) or oldest first (`asc`). */
+export type ListOrder = 'desc' | 'asc';
+
+/**
+ * The next page towards older entries: an oldest-first list is read from its last page back (pages
+ * past `page` first, in case the list has grown); otherwise forwards. Any page not yet visited comes
+ * last, so a walk of a list in neither order still reads every page once.
+ */
+export function nextPage(
+	order: ListOrder | undefined,
+	page: number,
+	lastPage: number,
+	visited: Set<number>,
+): number | undefined {
+	if (order === 'asc') {
+		for (let p = lastPage; p > page; p--) if (!visited.has(p)) return p;
+		for (let p = page - 1; p >= 1; p--) if (!visited.has(p)) return p;
+	}
+	for (let p = page + 1; p <= lastPage; p++) if (!visited.has(p)) return p;
+	for (let p = 1; p <= lastPage; p++) if (!visited.has(p)) return p;
+	return undefined;
+}
