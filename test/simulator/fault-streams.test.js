@@ -1,5 +1,4 @@
 'use strict';
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 // Random faults draw from one seeded stream per route, so the soak's fault count does not depend on
 // how concurrency interleaves submissions with reads.
 const { Faults } = require('./faults');
