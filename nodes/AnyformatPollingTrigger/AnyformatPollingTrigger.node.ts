@@ -6,10 +6,8 @@ import type {
 } from 'n8n-workflow';
 
 import {
-	includeMarkdownOption,
-	minimumConfidenceOption,
-	reviewUnverifiedOption,
-	routeForReviewOption,
+	optionsCollection,
+	resultOptions,
 	triggerOutputsExpression,
 	workflowRLC,
 } from '../shared/descriptions';
@@ -53,28 +51,18 @@ export class AnyformatPollingTrigger implements INodeType {
 			eventsField,
 			fetchResultsField,
 			triggerOutputField,
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{ ...includeMarkdownOption, displayOptions: showWithResults },
-					{
-						displayName: 'Include Runs Finished In The Last',
-						name: 'includeFinishedWithin',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: 0,
-						description:
-							'Hours. On the first activation, also emit runs that finished this long before it (a backlog, on purpose). 0 starts from the moment of activation. Has no effect once the trigger has polled.',
-					},
-					{ ...minimumConfidenceOption, displayOptions: showWithResults },
-					{ ...reviewUnverifiedOption, displayOptions: showWithResults },
-					{ ...routeForReviewOption, displayOptions: showWithResults },
-				],
-			},
+			optionsCollection([
+				...resultOptions(showWithResults),
+				{
+					displayName: 'Include Runs Finished In The Last',
+					name: 'includeFinishedWithin',
+					type: 'number',
+					typeOptions: { minValue: 0 },
+					default: 0,
+					description:
+						'Hours. On the first activation, also emit runs that finished this long before it (a backlog, on purpose). 0 starts from the moment of activation. Has no effect once the trigger has polled.',
+				},
+			]),
 		],
 	};
 

@@ -7,10 +7,8 @@ import type {
 } from 'n8n-workflow';
 
 import {
-	includeMarkdownOption,
-	minimumConfidenceOption,
-	reviewUnverifiedOption,
-	routeForReviewOption,
+	optionsCollection,
+	resultOptions,
 	triggerOutputsExpression,
 	workflowRLC,
 } from '../shared/descriptions';
@@ -57,27 +55,17 @@ export class AnyformatTrigger implements INodeType {
 			},
 			fetchResultsField,
 			triggerOutputField,
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{ ...includeMarkdownOption, displayOptions: showWithResults },
-					{ ...minimumConfidenceOption, displayOptions: showWithResults },
-					{
-						displayName: 'Require Signature',
-						name: 'requireSignature',
-						type: 'boolean',
-						default: false,
-						description:
-							'Whether to refuse deliveries that carry no verifiable signature from the start. Without it, such deliveries are still checked with the API and their items say signature "unverified", until a first delivery verifies: from then on only signed deliveries are accepted. Anyformat does not document its signing scheme, so turn this on only once you have seen signed deliveries start this workflow.',
-					},
-					{ ...reviewUnverifiedOption, displayOptions: showWithResults },
-					{ ...routeForReviewOption, displayOptions: showWithResults },
-				],
-			},
+			optionsCollection([
+				...resultOptions(showWithResults),
+				{
+					displayName: 'Require Signature',
+					name: 'requireSignature',
+					type: 'boolean',
+					default: false,
+					description:
+						'Whether to refuse deliveries that carry no verifiable signature from the start. Without it, such deliveries are still checked with the API and their items say signature "unverified", until a first delivery verifies: from then on only signed deliveries are accepted. Anyformat does not document its signing scheme, so turn this on only once you have seen signed deliveries start this workflow.',
+				},
+			]),
 		],
 	};
 

@@ -127,7 +127,7 @@ export const routeForReviewOption: INodeProperties = {
 	type: 'boolean',
 	default: false,
 	description:
-		"Whether to send items a person should check to a second output, Needs Review: any field below Minimum Confidence (or, with Review Unverified Fields, not verified yet). Such an item lists those fields in anyformat.review_fields, and anyformat.verification_url opens the run in the Anyformat app. Fields a reviewer verified or corrected are never flagged. Set Minimum Confidence too.",
+		'Whether to send items a person should check to a second output, Needs Review: any field below Minimum Confidence (or, with Review Unverified Fields, not verified yet). Such an item lists those fields in anyformat.review_fields, and anyformat.verification_url opens the run in the Anyformat app. Fields a reviewer verified or corrected are never flagged. Set Minimum Confidence too.',
 };
 
 export const reviewUnverifiedOption: INodeProperties = {
@@ -138,6 +138,31 @@ export const reviewUnverifiedOption: INodeProperties = {
 	description:
 		'Whether Route For Review also sends items with any field not yet verified in the Anyformat app (verification_status other than "verified") to Needs Review',
 };
+
+/** The options that shape results items, in every node that outputs results; `show` limits them to when results are output. */
+export function resultOptions(show?: INodeProperties['displayOptions']): INodeProperties[] {
+	return [
+		includeMarkdownOption,
+		minimumConfidenceOption,
+		reviewUnverifiedOption,
+		routeForReviewOption,
+	].map((option) => (show ? { ...option, displayOptions: show } : option));
+}
+
+/** An Options collection, its entries in alphabetical order. */
+export function optionsCollection(options: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		// plain code-point order, as n8n's lint checks it ("MIME Type" before "Maximum …")
+		options: [...options].sort((a, b) =>
+			a.displayName < b.displayName ? -1 : a.displayName > b.displayName ? 1 : 0,
+		),
+	};
+}
 
 /** `outputs` of the Anyformat node: a second output, Needs Review, with Route For Review on. */
 export const actionOutputsExpression = `={{(${actionOutputs})($parameter)}}` as const;

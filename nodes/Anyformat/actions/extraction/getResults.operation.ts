@@ -9,11 +9,9 @@ import { getResults } from '../../../shared/transport/api';
 import { ApiSession } from '../../../shared/transport/request';
 import {
 	collectionIdField,
-	includeMarkdownOption,
-	minimumConfidenceOption,
+	optionsCollection,
 	outputField,
-	reviewUnverifiedOption,
-	routeForReviewOption,
+	resultOptions,
 	runWorkflowRLC,
 } from '../../../shared/descriptions';
 
@@ -21,19 +19,7 @@ const properties: INodeProperties[] = [
 	collectionIdField,
 	runWorkflowRLC,
 	outputField,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			includeMarkdownOption,
-			minimumConfidenceOption,
-			reviewUnverifiedOption,
-			routeForReviewOption,
-		],
-	},
+	optionsCollection(resultOptions()),
 ];
 
 const displayOptions = { show: { resource: ['extraction'], operation: ['getResults'] } };

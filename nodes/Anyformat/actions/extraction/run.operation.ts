@@ -10,14 +10,14 @@ import { asNodeError, assembleOutput, sessionForBatch } from '../../helpers/outp
 import type { RunPlan } from '../../batch/run';
 import { runDocuments } from '../../batch/run';
 import {
-	includeMarkdownOption,
-	minimumConfidenceOption,
+	optionsCollection,
 	outputField,
-	reviewUnverifiedOption,
-	routeForReviewOption,
+	resultOptions,
 	timeoutOption,
 	workflowRLC,
 } from '../../../shared/descriptions';
+
+const whenWaiting = { show: { '/waitForResults': [true] } };
 
 const properties: INodeProperties[] = [
 	workflowRLC,
@@ -85,50 +85,40 @@ const properties: INodeProperties[] = [
 		...outputField,
 		displayOptions: { show: { waitForResults: [true] } },
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'File Name',
-				name: 'fileName',
-				type: 'string',
-				default: '',
-				description:
-					"The file name sent to Anyformat, instead of the binary's own (or, for a URL, the one the link gives)",
-				displayOptions: { show: { '/inputType': ['binary', 'url'] } },
-			},
-			{ ...includeMarkdownOption, displayOptions: { show: { '/waitForResults': [true] } } },
-			{
-				displayName: 'MIME Type',
-				name: 'mimeType',
-				type: 'string',
-				default: '',
-				placeholder: 'application/pdf',
-				description:
-					"The MIME type sent to Anyformat, instead of the binary's own (or, for a URL, the link's Content-Type)",
-				displayOptions: { show: { '/inputType': ['binary', 'url'] } },
-			},
-			{
-				displayName: 'Maximum Download Size (MB)',
-				name: 'maxDownloadSize',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 10240 },
-				default: 100,
-				description:
-					'A link whose file is larger than this is refused before anything is sent (the download is streamed, so this guards against wrong links, not memory)',
-				displayOptions: { show: { '/inputType': ['url'] } },
-			},
-			{ ...minimumConfidenceOption, displayOptions: { show: { '/waitForResults': [true] } } },
-			{ ...reviewUnverifiedOption, displayOptions: { show: { '/waitForResults': [true] } } },
-			{ ...routeForReviewOption, displayOptions: { show: { '/waitForResults': [true] } } },
-			skipAlreadySentOption,
-			{ ...timeoutOption, displayOptions: { show: { '/waitForResults': [true] } } },
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'File Name',
+			name: 'fileName',
+			type: 'string',
+			default: '',
+			description:
+				"The file name sent to Anyformat, instead of the binary's own (or, for a URL, the one the link gives)",
+			displayOptions: { show: { '/inputType': ['binary', 'url'] } },
+		},
+		{
+			displayName: 'MIME Type',
+			name: 'mimeType',
+			type: 'string',
+			default: '',
+			placeholder: 'application/pdf',
+			description:
+				"The MIME type sent to Anyformat, instead of the binary's own (or, for a URL, the link's Content-Type)",
+			displayOptions: { show: { '/inputType': ['binary', 'url'] } },
+		},
+		{
+			displayName: 'Maximum Download Size (MB)',
+			name: 'maxDownloadSize',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 10240 },
+			default: 100,
+			description:
+				'A link whose file is larger than this is refused before anything is sent (the download is streamed, so this guards against wrong links, not memory)',
+			displayOptions: { show: { '/inputType': ['url'] } },
+		},
+		...resultOptions(whenWaiting),
+		skipAlreadySentOption,
+		{ ...timeoutOption, displayOptions: whenWaiting },
+	]),
 ];
 
 const displayOptions = { show: { resource: ['extraction'], operation: ['run'] } };

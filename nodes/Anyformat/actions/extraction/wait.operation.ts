@@ -9,11 +9,9 @@ import type { WatchTarget } from '../../batch/watch';
 import { watchRuns } from '../../batch/watch';
 import {
 	collectionIdField,
-	includeMarkdownOption,
-	minimumConfidenceOption,
+	optionsCollection,
 	outputField,
-	reviewUnverifiedOption,
-	routeForReviewOption,
+	resultOptions,
 	runWorkflowRLC,
 	timeoutOption,
 } from '../../../shared/descriptions';
@@ -22,20 +20,7 @@ const properties: INodeProperties[] = [
 	collectionIdField,
 	runWorkflowRLC,
 	outputField,
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			includeMarkdownOption,
-			minimumConfidenceOption,
-			reviewUnverifiedOption,
-			routeForReviewOption,
-			timeoutOption,
-		],
-	},
+	optionsCollection([...resultOptions(), timeoutOption]),
 ];
 
 const displayOptions = { show: { resource: ['extraction'], operation: ['wait'] } };
