@@ -116,6 +116,45 @@ export function walkStartBound(firstPage: ListedRun[]): number | undefined {
 }
 
 /**
+ * How long a run the list shows final is waited for while its results answer 412 (not ready): the
+ * docs' own polling pattern (60 tries, 5 s growing to 30 s) gives up after about 29 minutes.
+ */
+export const RESULTS_WAIT_MS = 30 * 60_000;
+
+/**
+ * A run the runs list shows final whose results answered 412 (not ready). `wait`: it is left
+ * unhandled (the poll goes on with the other runs; see `finishBound`) and asked again at the next poll.
+ * `give-up`: it finished more than RESULTS_WAIT_MS before `apiNow` (the API's clock: the newest
+ * `updated_at` of the walk's first page), or more than a day before `localNow` (n8n's clock, for a
+ * workflow where nothing else happens; a day keeps clear of any clock skew); it is handled without
+ * being emitted (the caller logs it).
+ */
+export function resultsWaitDecision(
+	run: Pick<ListedRun, 'updatedAt'>,
+	apiNow: number | undefined,
+	localNow: number,
+): 'wait' | 'give-up' {
+	if (apiNow !== undefined && apiNow - run.updatedAt > RESULTS_WAIT_MS) return 'give-up';
+	if (localNow - run.updatedAt > STALE_AFTER_MS) return 'give-up';
+	return 'wait';
+}
+
+/**
+ * The bound `finishedAt` may not pass after a poll (see `advanceFinished`): the walk's start, and the
+ * finish of every final run left waiting for its results, so that a waiting run stays unhandled
+ * (and holds the horizon) while the runs taken after it are kept by id.
+ */
+export function finishBound(
+	walkStart: number | undefined,
+	waiting: Pick<ListedRun, 'updatedAt'>[],
+): number | undefined {
+	const bounds = [walkStart, ...waiting.map((run) => run.updatedAt)].filter(
+		(t): t is number => t !== undefined,
+	);
+	return bounds.length > 0 ? Math.min(...bounds) : undefined;
+}
+
+/**
  * `finishedAt` and `ids` after a poll handled `taken`: `finishedAt` moves to the last taken run's
  * finish, but never past `walkStart` (a run read as under way on some page may have finished since,
  * with an earlier `updated_at` than runs read later), nor back; the ids handled at or after it are kept.
@@ -200,7 +239,8 @@ export function advancePartial(
 
 /**
  * The cursor after a poll that read every run created since `cursor.horizon` (`runs`) and handled
- * `taken` (a prefix of `unhandledFinals(runs, cursor)`).
+ * `taken` (`unhandledFinals(runs, cursor)` in order, less the runs left waiting for their results,
+ * whose finish `walkStart` must not pass: `finishBound`).
  */
 export function advanceCursor(
 	cursor: Cursor,

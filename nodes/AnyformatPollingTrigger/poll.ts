@@ -9,9 +9,12 @@ import type { Cursor, ListedRun } from './cursor';
 import {
 	advanceCursor,
 	advancePartial,
+	finishBound,
 	initialCursor,
 	readCursor,
 	readListedRun,
+	RESULTS_WAIT_MS,
+	resultsWaitDecision,
 	staleRuns,
 	takeForThisPoll,
 	unhandledFinals,
@@ -50,7 +53,15 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 	const since =
 		settings.backlogHours > 0 ? Date.now() - settings.backlogHours * 3_600_000 : undefined;
 	const cursor = stored ?? initialCursor(runs, since);
-	const { items, taken } = await emitFinished(session, cursor, runs, settings);
+	const apiNow = walkStartBound(readRuns(this, walk.firstPage, false));
+	const { items, taken, waiting } = await emitFinished(
+		this,
+		session,
+		cursor,
+		runs,
+		settings,
+		apiNow,
+	);
 	let next: Cursor;
 	if (!walk.complete && stored) {
 		next = advancePartial(cursor, taken, walk);
@@ -63,11 +74,7 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 				`Anyformat Polling Trigger: first poll of workflow ${settings.workflowId} read its ${MAX_PAGES_PER_POLL * 100} most recent runs; older runs still processing are not watched.`,
 			);
 		}
-		const firstPage = walk.firstPage
-			.map(readListedRun)
-			.filter((r): r is ListedRun => r !== undefined);
-		const walkStart = walkStartBound(firstPage);
-		next = advanceCursor(cursor, runs, taken, walk, walkStart);
+		next = advanceCursor(cursor, runs, taken, walk, finishBound(apiNow, waiting));
 		warnStale(this, cursor, runs);
 	}
 	saveCursor(memory, next);
@@ -75,6 +82,7 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 		workflowId: settings.workflowId,
 		pages: walk.pages,
 		emittedRuns: taken.length,
+		waitingForResults: waiting.map((run) => run.id),
 		requests: session.stats.requests,
 	});
 	return items.length > 0
@@ -99,12 +107,13 @@ function warnStale(ctx: IPollFunctions, cursor: Cursor, runs: ListedRun[]): void
 function readRuns(
 	ctx: IPollFunctions,
 	entries: Parameters<typeof readListedRun>[0][],
+	log = true,
 ): ListedRun[] {
 	const runs: ListedRun[] = [];
 	for (const entry of entries) {
 		const run = readListedRun(entry);
 		if (run) runs.push(run);
-		else
+		else if (log)
 			ctx.logger.warn('Anyformat Polling Trigger: skipped a runs-list entry without id or times', {
 				id: String(entry?.id),
 			});
@@ -112,13 +121,18 @@ function readRuns(
 	return runs;
 }
 
-/** Items of the runs this poll takes; stops before a run whose results are not ready yet. */
+/**
+ * Items of the runs this poll takes. A run whose results answer 412 although the list shows it
+ * final waits (not taken; the others go on) until `resultsWaitDecision` gives it up.
+ */
 async function emitFinished(
+	ctx: IPollFunctions,
 	session: ApiSession,
 	cursor: Cursor,
 	runs: ListedRun[],
 	settings: PollSettings,
-): Promise<{ items: IDataObject[]; taken: ListedRun[] }> {
+	apiNow: number | undefined,
+): Promise<{ items: IDataObject[]; taken: ListedRun[]; waiting: ListedRun[] }> {
 	const planned = takeForThisPoll(
 		unhandledFinals(runs, cursor),
 		settings.events,
@@ -127,15 +141,28 @@ async function emitFinished(
 	const emitted = new Set(planned.emitted);
 	const items: IDataObject[] = [];
 	const taken: ListedRun[] = [];
+	const waiting: ListedRun[] = [];
 	for (const run of planned.taken) {
 		if (emitted.has(run)) {
 			const outcome = await itemsForRun(session, run, settings);
-			if (outcome.state === 'not-yet') break;
+			if (outcome.state === 'not-yet') {
+				if (resultsWaitDecision(run, apiNow, Date.now()) === 'wait') {
+					waiting.push(run);
+					continue;
+				}
+				warnGivenUp(ctx, run, settings.workflowId);
+			}
 			if (outcome.state === 'emit') items.push(...outcome.items);
 		}
 		taken.push(run);
 	}
-	return { items, taken };
+	return { items, taken, waiting };
+}
+
+function warnGivenUp(ctx: IPollFunctions, run: ListedRun, workflowId: string): void {
+	ctx.logger.warn(
+		`Anyformat Polling Trigger: run ${run.id} of workflow ${workflowId} is "${run.rawStatus}" in the runs list since ${run.times.updatedAt}, but its results still answer 412 (not ready) more than ${RESULTS_WAIT_MS / 60_000} minutes later; it is no longer waited for and does not start this workflow. Read its results with the Anyformat node's Get Results (run ID ${run.id}) once they are ready; if they never are, contact Anyformat support.`,
+	);
 }
 
 function saveCursor(memory: IDataObject, next: Cursor): void {
