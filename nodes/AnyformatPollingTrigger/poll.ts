@@ -23,7 +23,9 @@ import {
 import { itemsForRun } from './items';
 import type { PollSettings } from './settings';
 import { readSettings } from './settings';
-import { walkToHorizon } from './walk';
+import { finishWalk, pauseWalk } from './resume';
+import type { WalkResult } from './walk';
+import { walkOn, walkToHorizon } from './walk';
 
 /** Pages of 100 runs one poll reads at most (5,000 runs created since the oldest unfinished one). */
 export const MAX_PAGES_PER_POLL = 50;
@@ -43,12 +45,11 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 
 	const memory = this.getWorkflowStaticData('node');
 	const stored = readCursor(memory);
-	const walk = await walkToHorizon(
-		async (page) => await listRunsPage(session, settings.workflowId, page),
-		stored ?? {},
-		stored?.horizon ?? null,
-		MAX_PAGES_PER_POLL,
-	);
+	const fetchPage = async (page: number) => await listRunsPage(session, settings.workflowId, page);
+	const walk =
+		stored?.resume && stored.order
+			? await walkOn(fetchPage, stored.resume, stored.order, stored.horizon, MAX_PAGES_PER_POLL)
+			: await walkToHorizon(fetchPage, stored ?? {}, stored?.horizon ?? null, MAX_PAGES_PER_POLL);
 	const runs = readRuns(this, walk.entries);
 	const since =
 		settings.backlogHours > 0 ? Date.now() - settings.backlogHours * 3_600_000 : undefined;
@@ -62,21 +63,15 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 		settings,
 		apiNow,
 	);
-	let next: Cursor;
-	if (!walk.complete && stored) {
-		next = advancePartial(cursor, taken, walk);
-		this.logger.warn(
-			`Anyformat Polling Trigger: more than ${MAX_PAGES_PER_POLL * 100} runs of workflow ${settings.workflowId} were created since the oldest run not yet handled (created ${new Date(stored.horizon ?? 0).toISOString()}); one poll reads at most ${MAX_PAGES_PER_POLL} pages. ${taken.length} finished runs among the pages read were handled; the cursor's finish time and horizon did not move, so no older run is skipped.`,
-		);
-	} else {
-		if (!stored && !walk.complete) {
-			this.logger.warn(
-				`Anyformat Polling Trigger: first poll of workflow ${settings.workflowId} read its ${MAX_PAGES_PER_POLL * 100} most recent runs; older runs still processing are not watched.`,
-			);
-		}
-		next = advanceCursor(cursor, runs, taken, walk, finishBound(apiNow, waiting));
-		warnStale(this, cursor, runs);
-	}
+	const next = nextCursor(this, settings.workflowId, {
+		stored,
+		cursor,
+		runs,
+		taken,
+		walk,
+		apiNow,
+		waiting,
+	});
 	saveCursor(memory, next);
 	this.logger.debug('Anyformat Polling Trigger polled', {
 		workflowId: settings.workflowId,
@@ -92,6 +87,43 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 				settings.review,
 			)
 		: null;
+}
+
+interface PollOutcome {
+	stored: Cursor | undefined;
+	cursor: Cursor;
+	runs: ListedRun[];
+	taken: ListedRun[];
+	walk: WalkResult;
+	apiNow: number | undefined;
+	/** runs left waiting for their results */
+	waiting: ListedRun[];
+}
+
+/** The cursor after a poll: a complete walk, a walk to go on at the next poll, or one finished now. */
+function nextCursor(ctx: IPollFunctions, workflowId: string, poll: PollOutcome): Cursor {
+	const { stored, cursor, runs, taken, walk, apiNow, waiting } = poll;
+	if (!walk.complete && stored) {
+		ctx.logger.warn(
+			`Anyformat Polling Trigger: more than ${MAX_PAGES_PER_POLL * 100} runs of workflow ${workflowId} were created since the oldest run not yet handled (created ${new Date(stored.horizon ?? 0).toISOString()}); one poll reads at most ${MAX_PAGES_PER_POLL} pages. ${taken.length} finished runs among the pages read were handled; the next poll goes on reading towards that run${walk.nextPage === undefined ? ' (the list is in no order: it reads the newest pages again)' : ` from page ${walk.nextPage}`}.`,
+		);
+		if (walk.nextPage === undefined || walk.order === undefined)
+			return advancePartial(cursor, taken, walk);
+		const list = { order: walk.order, count: walk.count, nextPage: walk.nextPage };
+		const top = Math.max(stored.horizon ?? 0, ...runs.map((run) => run.createdAt));
+		return pauseWalk(cursor, runs, taken, list, stored.resume, { top, start: apiNow });
+	}
+	if (stored?.resume) {
+		warnStale(ctx, cursor, runs);
+		return finishWalk(cursor, runs, taken, stored.resume, walk, finishBound(undefined, waiting));
+	}
+	if (!stored && !walk.complete) {
+		ctx.logger.warn(
+			`Anyformat Polling Trigger: first poll of workflow ${workflowId} read its ${MAX_PAGES_PER_POLL * 100} most recent runs; older runs still processing are not watched.`,
+		);
+	}
+	warnStale(ctx, cursor, runs);
+	return advanceCursor(cursor, runs, taken, walk, finishBound(apiNow, waiting));
 }
 
 function warnStale(ctx: IPollFunctions, cursor: Cursor, runs: ListedRun[]): void {
