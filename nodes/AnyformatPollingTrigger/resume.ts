@@ -76,7 +76,7 @@ export function pauseWalk(
  * run created since the horizon and up to the walk's `top` has been read at one of its polls. The
  * finish time moves as after a complete poll, but not past the walk's start nor a run it left
  * unhandled (nor `waitingBound`: runs waiting for their results); the horizon moves to the oldest run
- * that holds it among all the walk read, else just after `top`.
+ * that holds it among all the walk read, and at most to just after `top`.
  */
 export function finishWalk(
 	cursor: Cursor,
@@ -92,7 +92,9 @@ export function finishWalk(
 		horizon: cursor.horizon,
 	};
 	const hold = holdingSince(cursor, next, runs, taken, resume.top);
-	next.horizon = minOf(resume.hold, hold) ?? resume.top + 1;
+	// never past `top`: a run created after it is read by the next walk (runs of this one's first
+	// page may show such runs, when many were created since)
+	next.horizon = Math.min(minOf(resume.hold, hold) ?? Infinity, resume.top + 1);
 	if (list.order) next.order = list.order;
 	if (list.count !== undefined) next.count = list.count;
 	return next;

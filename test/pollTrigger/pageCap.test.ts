@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * More than MAX_PAGES_PER_POLL × 100 runs created since the oldest run still under way, through n8n-core's
  * PollContext against the simulator (`seedRuns`). Issue 10's closing note: "the horizon cannot move"
@@ -57,4 +56,29 @@ test.each(ORDERS)('%s list: runs more than 50 pages behind the newest are emitte
 		expect(sizes[sizes.length - 1]).toBeLessThan(20_000);
 		expect(cursor.ids.length).toBeLessThan(400);
 	}, { runsOrder });
+}, 180_000);
+
+test('a run under way for many polls behind more than 50 pages: every walk reads back to it, runs above it keep coming, it comes once when it finishes', async () => {
+	await withPoll(FAILED_ONLY, async (sim, trigger) => {
+		const [slow] = sim.seedRuns(WF.invoice, { count: 1, text: FAIL_TEXT });
+		await trigger.activate();
+		sim.seedRuns(WF.invoice, { count: MAX_PAGES_PER_POLL * 100 + 100, finished: true });
+		const expected: string[] = [];
+		const perPoll: number[] = [];
+		for (let poll = 0; poll < 9; poll++) {
+			if (poll === 6) {
+				sim.finishRun(slow);
+				expected.push(slow);
+			}
+			expected.push(...sim.seedRuns(WF.invoice, { count: 1, text: FAIL_TEXT, finished: true }));
+			const before = listRequests(sim).length;
+			expect(await trigger.poll()).toBe(true);
+			perPoll.push(listRequests(sim).length - before);
+			// each failed run is emitted within two polls of finishing (one walk of two polls)
+			if (poll >= 2 && poll < 6) expect(emittedKeys(trigger).length).toBeGreaterThanOrEqual(poll - 1);
+		}
+		expectOnce(emittedKeys(trigger), expected.map(failed));
+		expect(Math.max(...perPoll)).toBeLessThanOrEqual(MAX_PAGES_PER_POLL + 3);
+		expect(readCursor(trigger.liveMemory)!.resume).toBeUndefined();
+	});
 }, 180_000);

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * A run the runs list shows finished whose results keep answering 412 (not ready), through n8n-core's
  * PollContext against the simulator (`holdResults`: 412 for one run, for as long as a test says; the
