@@ -20,16 +20,8 @@ import {
 } from '../../nodes/AnyformatPollingTrigger/cursor';
 import { nextPage, pageOrder, reachesHorizon } from '../../nodes/AnyformatPollingTrigger/walk';
 import { eventKey } from '../../nodes/shared/mapping/eventItem';
+import { cursor, run } from './listed';
 
-const run = (id: string, status: ListedRun['status'], createdAt: number, updatedAt = createdAt): ListedRun => ({
-	id,
-	status,
-	rawStatus: String(status),
-	createdAt,
-	updatedAt,
-	times: { createdAt: new Date(createdAt).toISOString(), updatedAt: new Date(updatedAt).toISOString() },
-});
-const cursor = (finishedAt: number, ids: string[] = [], horizon: number | null = 0): Cursor => ({ finishedAt, ids, horizon });
 const BOTH = ['extraction.completed', 'extraction.failed'];
 
 describe('isHandled: a final run counts as handled when it finished before the cursor, or at it with its id kept', () => {

@@ -4,16 +4,8 @@ import { isHandled, readCursor, unhandledFinals } from '../../nodes/AnyformatPol
 import { finishWalk, pauseWalk, resumePage } from '../../nodes/AnyformatPollingTrigger/resume';
 import { walkOn } from '../../nodes/AnyformatPollingTrigger/walk';
 import type { Page, RunStatus } from '../../nodes/shared/transport/api';
+import { cursor, run } from './listed';
 
-const run = (id: string, status: ListedRun['status'], createdAt: number, updatedAt = createdAt): ListedRun => ({
-	id,
-	status,
-	rawStatus: String(status),
-	createdAt,
-	updatedAt,
-	times: { createdAt: new Date(createdAt).toISOString(), updatedAt: new Date(updatedAt).toISOString() },
-});
-const cursor = (finishedAt: number, ids: string[] = [], horizon: number | null = 0): Cursor => ({ finishedAt, ids, horizon });
 const resume = (over: Partial<WalkResume> = {}): WalkResume => ({ page: 51, count: 6000, top: 1000, start: 900, hold: null, left: null, ...over });
 
 describe('resumePage: where the walk goes on, read early rather than late', () => {
