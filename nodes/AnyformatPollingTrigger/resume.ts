@@ -40,8 +40,8 @@ function segment(cursor: Cursor, runs: ListedRun[], taken: ListedRun[], top: num
 /**
  * The cursor after a poll that stopped before the horizon (its page budget spent) and handled `taken`
  * among `runs`: as `advancePartial`, plus the walk to go on with at `nextPage` (of a list of `count`).
- * `resume` is the walk this poll went on with, if any; else the walk starts here (`firstPage`: the
- * newest page it read; `start`: `walkStartBound` of it).
+ * `resume` is the walk this poll went on with, if any; else the walk begins here (`begun.top`: the
+ * newest `created_at` it read; `begun.start`: `walkStartBound` of its first page).
  */
 export function pauseWalk(
 	cursor: Cursor,
@@ -51,20 +51,15 @@ export function pauseWalk(
 	resume: WalkResume | undefined,
 	begun: { top: number; start?: number },
 ): Cursor {
-	const top = resume?.top ?? begun.top;
+	const top = resume ? resume.top : begun.top;
+	const start = resume ? resume.start : begun.start;
 	const seg = segment(cursor, runs, taken, top);
 	const next = advancePartial(cursor, taken, list);
 	next.resume = {
 		page: list.nextPage,
 		count: list.count,
 		top,
-		...(resume
-			? resume.start !== undefined
-				? { start: resume.start }
-				: {}
-			: begun.start !== undefined
-				? { start: begun.start }
-				: {}),
+		...(start !== undefined ? { start } : {}),
 		hold: minOf(resume?.hold, seg.hold),
 		left: minOf(resume?.left, seg.left),
 	};
@@ -86,7 +81,9 @@ export function finishWalk(
 	list: { order?: ListOrder; count?: number },
 	waitingBound: number | undefined,
 ): Cursor {
-	const bound = minOf(resume.start, resume.left, waitingBound);
+	// no known start (a walk begun on an empty page): the finish time does not move
+	const bound =
+		resume.start === undefined ? cursor.finishedAt : minOf(resume.start, resume.left, waitingBound);
 	const next: Cursor = {
 		...advanceFinished(cursor, taken, bound ?? undefined),
 		horizon: cursor.horizon,

@@ -50,6 +50,7 @@ describe('finishWalk: the cursor of the poll whose walk reached the horizon', ()
 		['nothing holds: the horizon just after the walk top; finishedAt to the last taken, within the walk start', resume(), [run('x', 'processed', 20, 800)], ['x'], undefined, { finishedAt: 800, horizon: 1001 }],
 		['the walk start bounds finishedAt', resume({ start: 700 }), [run('x', 'processed', 20, 800)], ['x'], undefined, { finishedAt: 700, ids: ['x'], horizon: 1001 }],
 		['a run left at an earlier poll bounds finishedAt', resume({ left: 600, hold: 300 }), [run('x', 'processed', 20, 800)], ['x'], undefined, { finishedAt: 600, horizon: 300 }],
+		['no known walk start: finishedAt does not move', resume({ start: undefined }), [run('x', 'processed', 20, 800)], ['x'], undefined, { finishedAt: 50, ids: ['a', 'x'] }],
 		['a run waiting for its results bounds finishedAt', resume(), [run('x', 'processed', 20, 800)], ['x'], 550, { finishedAt: 550 }],
 		['a run under way at an earlier poll holds the horizon', resume({ hold: 400 }), [], [], undefined, { finishedAt: 50, horizon: 400 }],
 		['a run under way in the last pages holds it', resume(), [run('y', 'in_progress', 30)], [], undefined, { horizon: 30 }],
