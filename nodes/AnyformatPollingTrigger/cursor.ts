@@ -24,6 +24,27 @@ export interface Cursor {
 	horizon: number | null;
 	order?: 'desc' | 'asc';
 	count?: number;
+	/** a walk of the list that goes on at the next poll (see `resume.ts`) */
+	resume?: WalkResume;
+}
+
+/**
+ * A walk back to the horizon that one poll could not finish (more pages than a poll reads): the next
+ * poll goes on where it stopped instead of reading the newest pages again, so the walk reaches the
+ * horizon and it can move. Meanwhile `finishedAt` and the horizon stay; the runs handled are kept by id.
+ */
+export interface WalkResume {
+	/** the next page to read towards older runs, as numbered when the list had `count` runs */
+	page: number;
+	count: number;
+	/** the newest `created_at` the walk read at its first poll: it covers the runs created up to then */
+	top: number;
+	/** `walkStartBound` of the walk's first page (the API's clock when the walk began) */
+	start?: number;
+	/** the oldest `created_at` of a run the walk read that holds the horizon (`null`: none) */
+	hold: number | null;
+	/** the earliest `updated_at` of a final run the walk read but left unhandled (`null`: none) */
+	left: number | null;
 }
 
 /** A runs-list entry as the trigger reads it. */
@@ -83,7 +104,7 @@ export function readListedRun(entry: ListedStatus): ListedRun | undefined {
 export function readCursor(memory: IDataObject): Cursor | undefined {
 	const raw = memory.cursor as IDataObject | undefined;
 	if (typeof raw !== 'object' || raw === null) return undefined;
-	const { finishedAt, ids, idsAfter, horizon, order, count } = raw;
+	const { finishedAt, ids, idsAfter, horizon, order, count, resume } = raw;
 	if (typeof finishedAt !== 'number' || !Array.isArray(ids)) return undefined;
 	const times =
 		Array.isArray(idsAfter) &&
@@ -99,7 +120,26 @@ export function readCursor(memory: IDataObject): Cursor | undefined {
 		horizon: typeof horizon === 'number' ? horizon : null,
 		...(order === 'desc' || order === 'asc' ? { order } : {}),
 		...(typeof count === 'number' ? { count } : {}),
+		...readResume(resume),
 	};
+}
+
+function readResume(raw: unknown): { resume?: WalkResume } {
+	if (typeof raw !== 'object' || raw === null) return {};
+	const { page, count, top, start, hold, left } = raw as IDataObject;
+	const num = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
+	const numOrNull = (v: unknown) => v === null || num(v);
+	if (!num(page) || !num(count) || !num(top) || !numOrNull(hold) || !numOrNull(left)) return {};
+	if (start !== undefined && !num(start)) return {};
+	const resume: WalkResume = {
+		page: page as number,
+		count: count as number,
+		top: top as number,
+		hold: hold as number | null,
+		left: left as number | null,
+	};
+	if (start !== undefined) resume.start = start as number;
+	return { resume };
 }
 
 export function isHandled(run: ListedRun, cursor: Cursor): boolean {
@@ -113,6 +153,45 @@ export function isHandled(run: ListedRun, cursor: Cursor): boolean {
  */
 export function walkStartBound(firstPage: ListedRun[]): number | undefined {
 	return firstPage.length > 0 ? Math.max(...firstPage.map((run) => run.updatedAt)) : undefined;
+}
+
+/**
+ * How long a run the list shows final is waited for while its results answer 412 (not ready): the
+ * docs' own polling pattern (60 tries, 5 s growing to 30 s) gives up after about 29 minutes.
+ */
+export const RESULTS_WAIT_MS = 30 * 60_000;
+
+/**
+ * A run the runs list shows final whose results answered 412 (not ready). `wait`: it is left
+ * unhandled (the poll goes on with the other runs; see `finishBound`) and asked again at the next poll.
+ * `give-up`: it finished more than RESULTS_WAIT_MS before `apiNow` (the API's clock: the newest
+ * `updated_at` of the walk's first page), or more than a day before `localNow` (n8n's clock, for a
+ * workflow where nothing else happens; a day keeps clear of any clock skew); it is handled without
+ * being emitted (the caller logs it).
+ */
+export function resultsWaitDecision(
+	run: Pick<ListedRun, 'updatedAt'>,
+	apiNow: number | undefined,
+	localNow: number,
+): 'wait' | 'give-up' {
+	if (apiNow !== undefined && apiNow - run.updatedAt > RESULTS_WAIT_MS) return 'give-up';
+	if (localNow - run.updatedAt > STALE_AFTER_MS) return 'give-up';
+	return 'wait';
+}
+
+/**
+ * The bound `finishedAt` may not pass after a poll (see `advanceFinished`): the walk's start, and the
+ * finish of every final run left waiting for its results, so that a waiting run stays unhandled
+ * (and holds the horizon) while the runs taken after it are kept by id.
+ */
+export function finishBound(
+	walkStart: number | undefined,
+	waiting: Pick<ListedRun, 'updatedAt'>[],
+): number | undefined {
+	const bounds = [walkStart, ...waiting.map((run) => run.updatedAt)].filter(
+		(t): t is number => t !== undefined,
+	);
+	return bounds.length > 0 ? Math.min(...bounds) : undefined;
 }
 
 /**
@@ -200,7 +279,8 @@ export function advancePartial(
 
 /**
  * The cursor after a poll that read every run created since `cursor.horizon` (`runs`) and handled
- * `taken` (a prefix of `unhandledFinals(runs, cursor)`).
+ * `taken` (`unhandledFinals(runs, cursor)` in order, less the runs left waiting for their results,
+ * whose finish `walkStart` must not pass: `finishBound`).
  */
 export function advanceCursor(
 	cursor: Cursor,
@@ -210,22 +290,36 @@ export function advanceCursor(
 	walkStart?: number,
 ): Cursor {
 	const next: Cursor = { ...advanceFinished(cursor, taken, walkStart), horizon: cursor.horizon };
-	const handled = new Set(taken.map((run) => run.id));
 	const seen = runs.filter((run) => watched(run, cursor));
 	if (seen.length > 0) {
 		const newest = Math.max(...seen.map((run) => run.createdAt));
-		const holding = seen.filter((run) => {
-			if (eventOfStatus(run.status) === undefined) return run.createdAt >= newest - STALE_AFTER_MS;
-			// a final run not handled yet (left for the next poll)
-			return !handled.has(run.id) && !isHandled(run, next);
-		});
 		// nothing holds it: every run created up to the newest one is final and handled
-		next.horizon =
-			holding.length > 0 ? Math.min(...holding.map((run) => run.createdAt)) : newest + 1;
+		next.horizon = holdingSince(cursor, next, seen, taken, newest) ?? newest + 1;
 	}
 	if (list.order) next.order = list.order;
 	if (list.count !== undefined) next.count = list.count;
 	return next;
+}
+
+/**
+ * The oldest `created_at` among `runs` (watched by `cursor`) that holds the horizon back: a run under
+ * way (unless created more than a day before `newest`), or a final run that `next` does not count as
+ * handled and this poll did not take (left for the next poll, or waiting for its results). `null`: none.
+ */
+export function holdingSince(
+	cursor: Cursor,
+	next: Cursor,
+	runs: ListedRun[],
+	taken: ListedRun[],
+	newest: number,
+): number | null {
+	const handled = new Set(taken.map((run) => run.id));
+	const holding = runs.filter((run) => {
+		if (!watched(run, cursor)) return false;
+		if (eventOfStatus(run.status) === undefined) return run.createdAt >= newest - STALE_AFTER_MS;
+		return !handled.has(run.id) && !isHandled(run, next);
+	});
+	return holding.length > 0 ? Math.min(...holding.map((run) => run.createdAt)) : null;
 }
 
 /** Runs still not ended a day after they were created: no longer waited for (the caller logs them). */

@@ -9,9 +9,12 @@ import type { Cursor, ListedRun } from './cursor';
 import {
 	advanceCursor,
 	advancePartial,
+	finishBound,
 	initialCursor,
 	readCursor,
 	readListedRun,
+	RESULTS_WAIT_MS,
+	resultsWaitDecision,
 	staleRuns,
 	takeForThisPoll,
 	unhandledFinals,
@@ -20,7 +23,9 @@ import {
 import { itemsForRun } from './items';
 import type { PollSettings } from './settings';
 import { readSettings } from './settings';
-import { walkToHorizon } from './walk';
+import { finishWalk, pauseWalk } from './resume';
+import type { WalkResult } from './walk';
+import { walkOn, walkToHorizon } from './walk';
 
 /** Pages of 100 runs one poll reads at most (5,000 runs created since the oldest unfinished one). */
 export const MAX_PAGES_PER_POLL = 50;
@@ -40,41 +45,39 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 
 	const memory = this.getWorkflowStaticData('node');
 	const stored = readCursor(memory);
-	const walk = await walkToHorizon(
-		async (page) => await listRunsPage(session, settings.workflowId, page),
-		stored ?? {},
-		stored?.horizon ?? null,
-		MAX_PAGES_PER_POLL,
-	);
+	const fetchPage = async (page: number) => await listRunsPage(session, settings.workflowId, page);
+	const walk =
+		stored?.resume && stored.order
+			? await walkOn(fetchPage, stored.resume, stored.order, stored.horizon, MAX_PAGES_PER_POLL)
+			: await walkToHorizon(fetchPage, stored ?? {}, stored?.horizon ?? null, MAX_PAGES_PER_POLL);
 	const runs = readRuns(this, walk.entries);
 	const since =
 		settings.backlogHours > 0 ? Date.now() - settings.backlogHours * 3_600_000 : undefined;
 	const cursor = stored ?? initialCursor(runs, since);
-	const { items, taken } = await emitFinished(session, cursor, runs, settings);
-	let next: Cursor;
-	if (!walk.complete && stored) {
-		next = advancePartial(cursor, taken, walk);
-		this.logger.warn(
-			`Anyformat Polling Trigger: more than ${MAX_PAGES_PER_POLL * 100} runs of workflow ${settings.workflowId} were created since the oldest run not yet handled (created ${new Date(stored.horizon ?? 0).toISOString()}); one poll reads at most ${MAX_PAGES_PER_POLL} pages. ${taken.length} finished runs among the pages read were handled; the cursor's finish time and horizon did not move, so no older run is skipped.`,
-		);
-	} else {
-		if (!stored && !walk.complete) {
-			this.logger.warn(
-				`Anyformat Polling Trigger: first poll of workflow ${settings.workflowId} read its ${MAX_PAGES_PER_POLL * 100} most recent runs; older runs still processing are not watched.`,
-			);
-		}
-		const firstPage = walk.firstPage
-			.map(readListedRun)
-			.filter((r): r is ListedRun => r !== undefined);
-		const walkStart = walkStartBound(firstPage);
-		next = advanceCursor(cursor, runs, taken, walk, walkStart);
-		warnStale(this, cursor, runs);
-	}
+	const apiNow = walkStartBound(readRuns(this, walk.firstPage, false));
+	const { items, taken, waiting } = await emitFinished(
+		this,
+		session,
+		cursor,
+		runs,
+		settings,
+		apiNow,
+	);
+	const next = nextCursor(this, settings.workflowId, {
+		stored,
+		cursor,
+		runs,
+		taken,
+		walk,
+		apiNow,
+		waiting,
+	});
 	saveCursor(memory, next);
 	this.logger.debug('Anyformat Polling Trigger polled', {
 		workflowId: settings.workflowId,
 		pages: walk.pages,
 		emittedRuns: taken.length,
+		waitingForResults: waiting.map((run) => run.id),
 		requests: session.stats.requests,
 	});
 	return items.length > 0
@@ -84,6 +87,43 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 				settings.review,
 			)
 		: null;
+}
+
+interface PollOutcome {
+	stored: Cursor | undefined;
+	cursor: Cursor;
+	runs: ListedRun[];
+	taken: ListedRun[];
+	walk: WalkResult;
+	apiNow: number | undefined;
+	/** runs left waiting for their results */
+	waiting: ListedRun[];
+}
+
+/** The cursor after a poll: a complete walk, a walk to go on at the next poll, or one finished now. */
+function nextCursor(ctx: IPollFunctions, workflowId: string, poll: PollOutcome): Cursor {
+	const { stored, cursor, runs, taken, walk, apiNow, waiting } = poll;
+	if (!walk.complete && stored) {
+		ctx.logger.warn(
+			`Anyformat Polling Trigger: more than ${MAX_PAGES_PER_POLL * 100} runs of workflow ${workflowId} were created since the oldest run not yet handled (created ${new Date(stored.horizon ?? 0).toISOString()}); one poll reads at most ${MAX_PAGES_PER_POLL} pages. ${taken.length} finished runs among the pages read were handled; the next poll goes on reading towards that run${walk.nextPage === undefined ? ' (the list is in no order: it reads the newest pages again)' : ` from page ${walk.nextPage}`}.`,
+		);
+		if (walk.nextPage === undefined || walk.order === undefined)
+			return advancePartial(cursor, taken, walk);
+		const list = { order: walk.order, count: walk.count, nextPage: walk.nextPage };
+		const top = Math.max(stored.horizon ?? 0, ...runs.map((run) => run.createdAt));
+		return pauseWalk(cursor, runs, taken, list, stored.resume, { top, start: apiNow });
+	}
+	if (stored?.resume) {
+		warnStale(ctx, cursor, runs);
+		return finishWalk(cursor, runs, taken, stored.resume, walk, finishBound(undefined, waiting));
+	}
+	if (!stored && !walk.complete) {
+		ctx.logger.warn(
+			`Anyformat Polling Trigger: first poll of workflow ${workflowId} read its ${MAX_PAGES_PER_POLL * 100} most recent runs; older runs still processing are not watched.`,
+		);
+	}
+	warnStale(ctx, cursor, runs);
+	return advanceCursor(cursor, runs, taken, walk, finishBound(apiNow, waiting));
 }
 
 function warnStale(ctx: IPollFunctions, cursor: Cursor, runs: ListedRun[]): void {
@@ -99,12 +139,13 @@ function warnStale(ctx: IPollFunctions, cursor: Cursor, runs: ListedRun[]): void
 function readRuns(
 	ctx: IPollFunctions,
 	entries: Parameters<typeof readListedRun>[0][],
+	log = true,
 ): ListedRun[] {
 	const runs: ListedRun[] = [];
 	for (const entry of entries) {
 		const run = readListedRun(entry);
 		if (run) runs.push(run);
-		else
+		else if (log)
 			ctx.logger.warn('Anyformat Polling Trigger: skipped a runs-list entry without id or times', {
 				id: String(entry?.id),
 			});
@@ -112,13 +153,18 @@ function readRuns(
 	return runs;
 }
 
-/** Items of the runs this poll takes; stops before a run whose results are not ready yet. */
+/**
+ * Items of the runs this poll takes. A run whose results answer 412 although the list shows it
+ * final waits (not taken; the others go on) until `resultsWaitDecision` gives it up.
+ */
 async function emitFinished(
+	ctx: IPollFunctions,
 	session: ApiSession,
 	cursor: Cursor,
 	runs: ListedRun[],
 	settings: PollSettings,
-): Promise<{ items: IDataObject[]; taken: ListedRun[] }> {
+	apiNow: number | undefined,
+): Promise<{ items: IDataObject[]; taken: ListedRun[]; waiting: ListedRun[] }> {
 	const planned = takeForThisPoll(
 		unhandledFinals(runs, cursor),
 		settings.events,
@@ -127,15 +173,28 @@ async function emitFinished(
 	const emitted = new Set(planned.emitted);
 	const items: IDataObject[] = [];
 	const taken: ListedRun[] = [];
+	const waiting: ListedRun[] = [];
 	for (const run of planned.taken) {
 		if (emitted.has(run)) {
 			const outcome = await itemsForRun(session, run, settings);
-			if (outcome.state === 'not-yet') break;
+			if (outcome.state === 'not-yet') {
+				if (resultsWaitDecision(run, apiNow, Date.now()) === 'wait') {
+					waiting.push(run);
+					continue;
+				}
+				warnGivenUp(ctx, run, settings.workflowId);
+			}
 			if (outcome.state === 'emit') items.push(...outcome.items);
 		}
 		taken.push(run);
 	}
-	return { items, taken };
+	return { items, taken, waiting };
+}
+
+function warnGivenUp(ctx: IPollFunctions, run: ListedRun, workflowId: string): void {
+	ctx.logger.warn(
+		`Anyformat Polling Trigger: run ${run.id} of workflow ${workflowId} is "${run.rawStatus}" in the runs list since ${run.times.updatedAt}, but its results still answer 412 (not ready) more than ${RESULTS_WAIT_MS / 60_000} minutes later; it is no longer waited for and does not start this workflow. Read its results with the Anyformat node's Get Results (run ID ${run.id}) once they are ready; if they never are, contact Anyformat support.`,
+	);
 }
 
 function saveCursor(memory: IDataObject, next: Cursor): void {

@@ -1,5 +1,7 @@
 import type { Page, RunStatus } from '../shared/transport/api';
 import { nextPage, type ListOrder } from '../shared/transport/pages';
+import type { WalkResume } from './cursor';
+import { PAGE_SIZE, resumePage } from './resume';
 
 export interface WalkResult {
 	/** every entry read, once each (by id; the last reading wins) */
@@ -11,6 +13,8 @@ export interface WalkResult {
 	pages: number;
 	order?: ListOrder;
 	count: number;
+	/** when incomplete in a known order: the next page towards older runs (of a list of `count`) */
+	nextPage?: number;
 }
 
 /** The order of one page by `created_at`: `undefined` when it cannot tell, `mixed` when it is neither. */
@@ -58,6 +62,7 @@ export async function walkToHorizon(
 	let firstCount: number | undefined;
 	let firstPage: RunStatus[] | undefined;
 	let complete = false;
+	let resumeAt: number | undefined;
 	for (;;) {
 		const data = await fetchPage(page);
 		visited.add(page);
@@ -82,7 +87,10 @@ export async function walkToHorizon(
 			complete = true;
 			break;
 		}
-		if (visited.size >= maxPages) break;
+		if (visited.size >= maxPages) {
+			if (!mixed && order !== undefined) resumeAt = next;
+			break;
+		}
 		page = next;
 	}
 	if (complete && visited.size > 1) {
@@ -101,5 +109,47 @@ export async function walkToHorizon(
 		pages: visited.size,
 		order,
 		count,
+		...(resumeAt !== undefined ? { nextPage: resumeAt } : {}),
 	};
+}
+
+/**
+ * Goes on with a walk an earlier poll could not finish (`resume`, see resume.ts): from the page where
+ * it stopped (found again with the list's new count) towards older runs, back to the horizon or the
+ * end of the list, at most `maxPages` pages; then `complete` is false and `nextPage` says where to go on.
+ */
+export async function walkOn(
+	fetchPage: (page: number) => Promise<Page<RunStatus>>,
+	resume: Pick<WalkResume, 'page' | 'count'>,
+	order: ListOrder,
+	horizon: number | null,
+	maxPages: number,
+): Promise<WalkResult> {
+	const byId = new Map<string, RunStatus>();
+	let page = resumePage(resume, order, resume.count);
+	let firstPage: RunStatus[] | undefined;
+	let count = resume.count;
+	let pages = 0;
+	let located = false;
+	for (;;) {
+		const data = await fetchPage(page);
+		pages++;
+		count = data.count;
+		firstPage ??= data.results;
+		for (const entry of data.results) byId.set(entry.id, entry);
+		const lastPage = Math.max(1, Math.ceil(count / PAGE_SIZE));
+		const target = located ? page : resumePage(resume, order, count);
+		located = true;
+		let next = target !== page ? target : order === 'asc' ? page - 1 : page + 1;
+		if (target === page && (reachesHorizon(data.results, horizon) || data.results.length === 0))
+			next = 0;
+		if (next < 1 || next > lastPage) {
+			return { entries: [...byId.values()], firstPage, complete: true, pages, order, count };
+		}
+		if (pages >= maxPages) {
+			const entries = [...byId.values()];
+			return { entries, firstPage, complete: false, pages, order, count, nextPage: next };
+		}
+		page = next;
+	}
 }

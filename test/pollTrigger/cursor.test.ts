@@ -8,7 +8,10 @@ import {
 	isHandled,
 	readCursor,
 	readListedRun,
+	finishBound,
 	HORIZON_SLACK_MS,
+	RESULTS_WAIT_MS,
+	resultsWaitDecision,
 	STALE_AFTER_MS,
 	staleRuns,
 	takeForThisPoll,
@@ -18,16 +21,8 @@ import {
 import { pageOrder, reachesHorizon } from '../../nodes/AnyformatPollingTrigger/walk';
 import { nextPage } from '../../nodes/shared/transport/pages';
 import { eventKey } from '../../nodes/shared/mapping/eventItem';
+import { cursor, run } from './listed';
 
-const run = (id: string, status: ListedRun['status'], createdAt: number, updatedAt = createdAt): ListedRun => ({
-	id,
-	status,
-	rawStatus: String(status),
-	createdAt,
-	updatedAt,
-	times: { createdAt: new Date(createdAt).toISOString(), updatedAt: new Date(updatedAt).toISOString() },
-});
-const cursor = (finishedAt: number, ids: string[] = [], horizon: number | null = 0): Cursor => ({ finishedAt, ids, horizon });
 const BOTH = ['extraction.completed', 'extraction.failed'];
 
 describe('isHandled: a final run counts as handled when it finished before the cursor, or at it with its id kept', () => {
@@ -135,6 +130,43 @@ describe('advanceCursor: the state after a complete poll', () => {
 			sizes.push(JSON.stringify(c).length);
 		}
 		expect(Math.max(...sizes)).toBeLessThan(200);
+	});
+});
+
+describe('resultsWaitDecision: a run the list shows final whose results answer 412 waits, within bounds', () => {
+	const DAY = STALE_AFTER_MS;
+	test.each<[string, number, number | undefined, number, 'wait' | 'give-up']>([
+		['just finished', 1_000, 1_000, 1_000, 'wait'],
+		['finished the wait ago on the API clock: still waits', 0, RESULTS_WAIT_MS, 0, 'wait'],
+		['longer than the wait on the API clock', 0, RESULTS_WAIT_MS + 1, 0, 'give-up'],
+		['API clock unknown (empty first page), n8n clock within a day', 0, undefined, DAY, 'wait'],
+		['n8n clock more than a day after it finished', 0, 10, DAY + 1, 'give-up'],
+		['n8n clock behind the API (skew) does not shorten the wait', 0, 60_000, -DAY, 'wait'],
+	])('%s', (_name, finished, apiNow, localNow, expected) => {
+		expect(resultsWaitDecision({ updatedAt: finished }, apiNow, localNow)).toBe(expected);
+	});
+});
+
+describe('finishBound: finishedAt stops at the walk start and at every run left waiting for its results', () => {
+	test.each<[string, number | undefined, number[], number | undefined]>([
+		['nothing waits: the walk start', 100, [], 100],
+		['a run waiting since before the walk start', 100, [40, 70], 40],
+		['no walk start (empty first page), a run waiting', undefined, [70], 70],
+		['neither', undefined, [], undefined],
+	])('%s', (_name, walkStart, waiting, expected) => {
+		expect(finishBound(walkStart, waiting.map((updatedAt) => ({ updatedAt })))).toBe(expected);
+	});
+
+	test('with the bound, a waiting run stays unhandled and holds the horizon; the runs taken after it are kept by id', () => {
+		const c = cursor(50, [], 10);
+		const runs = [run('w', 'processed', 12, 60), run('a', 'processed', 13, 61), run('b', 'processed', 14, 62)];
+		const [w, ...taken] = unhandledFinals(runs, c);
+		const next = advanceCursor(c, runs, taken, {}, finishBound(100, [w]));
+		expect(next).toMatchObject({ finishedAt: 60, ids: ['a', 'b'], horizon: 12 });
+		expect(isHandled(w, next)).toBe(false);
+		expect(unhandledFinals(runs, next).map((r) => r.id)).toEqual(['w']);
+		// without the bound it would count as handled: the run was lost
+		expect(isHandled(w, advanceCursor(c, runs, taken, {}, 100))).toBe(true);
 	});
 });
 

@@ -3,17 +3,10 @@
  * tables on its pure decisions. Each failed before the fix (they were test.failing); now they pass.
  * The mid-walk case is also shown through the poll harness in poll-stale-page.test.ts.
  */
-import type { Cursor, ListedRun } from '../../nodes/AnyformatPollingTrigger/cursor';
+import type { Cursor } from '../../nodes/AnyformatPollingTrigger/cursor';
 import { advanceCursor, takeForThisPoll, unhandledFinals } from '../../nodes/AnyformatPollingTrigger/cursor';
+import { run } from '../pollTrigger/listed';
 
-const run = (id: string, status: ListedRun['status'], createdAt: number, updatedAt = createdAt): ListedRun => ({
-	id,
-	status,
-	rawStatus: String(status),
-	createdAt,
-	updatedAt,
-	times: { createdAt: new Date(createdAt).toISOString(), updatedAt: new Date(updatedAt).toISOString() },
-});
 const BOTH = ['extraction.completed', 'extraction.failed'];
 
 /**

@@ -4,8 +4,9 @@
  * returns null BEFORE advanceCursor ("the next poll starts from the same place"). The horizon can then
  * never move: every later poll reads the same 50 pages and stops, so nothing is ever emitted again,
  * even after the old run finished. One slow run and a busy day stall the trigger for good.
- * Fixed: such a poll emits the finished runs among the pages read (cursor.ts advancePartial); the
- * horizon still cannot move while the backlog is over 50 pages (README, "After a long outage").
+ * Fixed: such a poll emits the finished runs among the pages read (cursor.ts advancePartial), and
+ * the walk goes on at the next poll where it stopped (resume.ts), so the horizon moves too
+ * (test/pollTrigger/pageCap.test.ts; README, "After a long outage").
  */
 import { MAX_PAGES_PER_POLL } from '../../nodes/AnyformatPollingTrigger/poll';
 import { emittedKeys, listRequests, params, WF, withPoll } from '../pollTrigger/sim';

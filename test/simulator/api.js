@@ -383,6 +383,13 @@ function results(sim, ctx) {
 			'The extraction was cancelled. Review the document, retry the upload, or open the collection in the Anyformat dashboard.',
 		);
 	}
+	if (c.resultsHeld) {
+		return apiError(
+			412,
+			'PRECONDITION_FAILED',
+			'Processing is not finished yet (status: in_progress). Retry with backoff.',
+		);
+	}
 	const f = ctx.fault;
 	if (f && f.kind === 'flip-412') {
 		sim.faults.applied(f);

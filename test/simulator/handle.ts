@@ -164,6 +164,10 @@ export interface SimHandle {
 		workflowId: string,
 		options?: { count?: number; text?: string; finished?: boolean },
 	): string[];
+	/** the results endpoint answers 412 for this run while held, whatever its status */
+	holdResults(collectionId: string, held?: boolean): boolean;
+	/** moves a run's created/started/finished times `ms` into the past */
+	ageRun(collectionId: string, ms: number): boolean;
 	getRun(collectionId: string): SimRun | null;
 	listRuns(): SimRun[];
 	/** resolves once every delayed effect of a fault (a run created late) has happened */

@@ -155,6 +155,27 @@ class Simulator {
 		return ids;
 	}
 
+	/**
+	 * Makes the results endpoint answer 412 (not ready) for one run while `held`, whatever its status:
+	 * a run the runs list shows finished whose results do not arrive (`flip-412`, for one run, for long).
+	 */
+	holdResults(collectionId, held = true) {
+		const c = this.runs.get(collectionId);
+		if (!c) return false;
+		c.resultsHeld = held;
+		return true;
+	}
+
+	/** Moves a run's times (created, started, finished) `ms` into the past: a run that finished long ago. */
+	ageRun(collectionId, ms) {
+		const c = this.runs.get(collectionId);
+		if (!c) return false;
+		c.createdAt -= ms;
+		if (c.startedAt !== null) c.startedAt -= ms;
+		if (c.terminalAt !== null) c.terminalAt -= ms;
+		return true;
+	}
+
 	cancelRun(collectionId) {
 		return this.runs.cancel(collectionId);
 	}
