@@ -18,9 +18,8 @@ const http = require('node:http');
 const net = require('node:net');
 
 const [simUrl, apiKey, small, big, mode = 'url'] = process.argv.slice(2);
-const { runNode, cleanupHarnessTempDir, AUDIT_FILE } = require('../test/harness');
-const { Anyformat } = require('../nodes/Anyformat/Anyformat.node');
-const { AnyformatApi } = require('../credentials/AnyformatApi.credentials');
+const { cleanupHarnessTempDir, AUDIT_FILE } = require('../test/harness');
+const { runOnce } = require('./run-once');
 
 let tracing = false;
 const copies = new Map();
@@ -72,29 +71,13 @@ async function run(path) {
 	}, 10);
 	const began = Date.now();
 	tracing = path === big;
-	if (mode === 'pipe' && path === big) {
-		await barePipe(path);
+	try {
+		if (mode === 'pipe' && path === big) await barePipe(path);
+		else await runOnce({ simUrl, apiKey, path, mode: mode === 'binary' ? 'binary' : 'url' });
+	} finally {
 		tracing = false;
 		clearInterval(timer);
-		return report(start, peak, began);
 	}
-	const result = await runNode({
-		nodeType: new Anyformat(),
-		parameters: {
-			resource: 'extraction',
-			operation: 'run',
-			workflowId: { __rl: true, mode: 'id', value: '0686bb97-8c30-70f0-8000-00000000a001' },
-			...(mode === 'binary' ? { inputType: 'binary' } : { inputType: 'url', url: path }),
-			waitForResults: true,
-			options: { maxDownloadSize: 10240 },
-		},
-		credentials: { anyformatApi: { apiKey, baseUrl: simUrl } },
-		credentialTypes: [new AnyformatApi()],
-		items: [mode === 'binary' ? { json: {}, binary: { data: { data: path, mimeType: 'application/pdf' } } } : { json: {} }],
-	});
-	tracing = false;
-	clearInterval(timer);
-	if (result.error) throw result.error;
 	return report(start, peak, began);
 }
 
