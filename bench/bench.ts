@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream';
 
 import { AnyformatApi } from '../credentials/AnyformatApi.credentials';
 import { Anyformat } from '../nodes/Anyformat/Anyformat.node';
@@ -174,7 +175,9 @@ async function benchUrlUpload(bytes: number, log: (line: string) => void) {
 		const headers: Record<string, string | number> = { 'Content-Type': 'application/pdf' };
 		if (mode === 'sized') headers['Content-Length'] = statSync(file).size;
 		res.writeHead(200, headers);
-		createReadStream(file).pipe(res);
+		// pipeline, not pipe: when the node's check closes the connection after the first bytes, the
+		// file stops being read (pipe went on reading the whole file into the closed response)
+		pipeline(createReadStream(file), res, () => {});
 	});
 	await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
 	const base = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;

@@ -13,9 +13,8 @@ require('./ts-register');
 
 const fs = require('node:fs');
 const [url, apiKey, small, big, mode = 'binary'] = process.argv.slice(2);
-const { runNode, cleanupHarnessTempDir, AUDIT_FILE } = require('../test/harness');
-const { Anyformat } = require('../nodes/Anyformat/Anyformat.node');
-const { AnyformatApi } = require('../credentials/AnyformatApi.credentials');
+const { cleanupHarnessTempDir, AUDIT_FILE } = require('../test/harness');
+const { runOnce } = require('./run-once');
 
 const rss = () => process.memoryUsage().rss;
 
@@ -28,24 +27,14 @@ async function upload(path) {
 		peakRss = Math.max(peakRss, rss());
 	}, 10);
 	const started = Date.now();
-	const result = await runNode({
-		nodeType: new Anyformat(),
-		parameters: {
-			resource: 'extraction',
-			operation: 'run',
-			workflowId: { __rl: true, mode: 'id', value: '0686bb97-8c30-70f0-8000-00000000a001' },
-			...(mode === 'url' ? { inputType: 'url', url: path } : { inputType: 'binary' }),
-			waitForResults: true,
-			options: { maxDownloadSize: 10240 },
-		},
-		credentials: { anyformatApi: { apiKey, baseUrl: url } },
-		credentialTypes: [new AnyformatApi()],
-		items: [mode === 'url' ? { json: {} } : { json: {}, binary: { data: { data: path, mimeType: 'application/pdf' } } }],
-	});
-	clearInterval(timer);
+	let ok;
+	try {
+		ok = (await runOnce({ simUrl: url, apiKey, path, mode })).items.length === 1;
+	} finally {
+		clearInterval(timer);
+	}
 	peakRss = Math.max(peakRss, rss());
-	if (result.error) throw result.error;
-	return { peakRss, startRss, ms: Date.now() - started, ok: result.items.length === 1 };
+	return { peakRss, startRss, ms: Date.now() - started, ok };
 }
 
 async function main() {
