@@ -110,6 +110,8 @@ export interface RunNodeResult {
 	durationMs: number;
 	/** Date.now() when the harness cancelled the execution (cancelAfterMs / cancelWhen), if it did */
 	canceledAt?: number;
+	/** Date.now() when the engine was handed the execution (after the harness's own set-up) */
+	executionStartedAt: number;
 	/** Date.now() when the execution ended */
 	endedAt: number;
 	/** the full IRun returned by the engine (undefined if it could not start) */
@@ -366,7 +368,9 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	let timer: NodeJS.Timeout | undefined;
 	let watcher: NodeJS.Timeout | undefined;
 	let canceledAt: number | undefined;
+	let executionStartedAt = Date.now();
 	try {
+		executionStartedAt = Date.now();
 		const workflowExecute = new WorkflowExecute(additionalData, mode, runExecutionData);
 		// throws synchronously for workflow issues (e.g. missing required parameters)
 		const execution = workflowExecute.processRunExecutionData(workflow);
@@ -398,6 +402,7 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		status: startError ? 'error' : (run?.status ?? 'unknown'),
 		durationMs: endedAt - started,
 		canceledAt,
+		executionStartedAt,
 		endedAt,
 		run,
 		node: executedNode,
