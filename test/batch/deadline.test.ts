@@ -31,9 +31,9 @@ function ledgerTimes(): { first: LedgerRequest; last: LedgerRequest } {
 }
 
 /** No request reached the API after the node's deadline (bounded from above by first request + Timeout). */
-function expectNothingAfterDeadline() {
+function expectNothingAfterDeadline(timeoutMs = TIMEOUT_MS) {
 	const { first } = ledgerTimes();
-	const late = sim.ledger.requests.filter((r) => r.time > first.time + TIMEOUT_MS + SLACK_MS);
+	const late = sim.ledger.requests.filter((r) => r.time > first.time + timeoutMs + SLACK_MS);
 	expect(late).toEqual([]);
 }
 
@@ -79,16 +79,20 @@ describe('a submission is never sent, nor waited for, past the Timeout', () => {
 	}, 30_000);
 
 	test('429 with a Retry-After that fits: retried until the next wait would pass the deadline, then not_sent', async () => {
+		// Retry-After 4 s, Timeout 6 s: sent at d and d + 4 s (d: from the node's start to its first
+		// request), a third attempt would come at d + 8 s, past the deadline whatever d is. The second
+		// fits while d < 2 s; with 2 s and 3 s it had to be under 1 s, and a loaded machine took 0.7 s
+		const retryAfterS = 4;
+		const timeoutS = 6;
 		sim = await startSimulator();
-		sim.faults.configure({ routeRates: { run: 1 }, kinds: ['429'], retryAfterSeconds: 2 });
+		sim.faults.configure({ routeRates: { run: 1 }, kinds: ['429'], retryAfterSeconds: retryAfterS });
 		const docs = makeDocs(1, () => 100);
-		const result = await runBatch({ sim, docs, continueOnFail: true, timeoutSeconds: TIMEOUT_S });
+		const result = await runBatch({ sim, docs, continueOnFail: true, timeoutSeconds: timeoutS });
 
-		// sent at 0 s and after 2 s; a third attempt would come after 4 s, past the 3 s Timeout
 		expect(sim.ledger.count({ route: 'run', status: 429 })).toBe(2);
 		const [a, b] = sim.ledger.requests.filter((r) => r.route === 'run');
-		expect(b.time - a.time).toBeGreaterThanOrEqual(2000 - 50);
-		expectNothingAfterDeadline();
+		expect(b.time - a.time).toBeGreaterThanOrEqual(retryAfterS * 1000 - 50);
+		expectNothingAfterDeadline(timeoutS * 1000);
 		expect(sim.ledger.runs).toHaveLength(0);
 		expect(result.items[0].json.anyformat).toMatchObject({ status: 'not_sent' });
 	}, 30_000);

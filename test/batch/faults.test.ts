@@ -57,13 +57,19 @@ describe('deadline and stop', () => {
 	test('Stop ends the whole batch at once: no request after it', async () => {
 		sim = await startSimulator({ rateLimit: { submission: 3, general: 600, windowMs: 60000 } });
 		const docs = makeDocs(10, () => 600_000);
-		const started = Date.now();
-		const result = await runBatch({ sim, docs, cancelAfterMs: 1500 });
+		// stopped once the window's 3 submissions were answered and the rest wait for the next window
+		// (a fixed 1.5 s could come before the third on a loaded machine, and late requests were
+		// counted from the test's start, not from the Stop)
+		const submitted = () => sim.ledger.requests.filter((r) => r.route === 'run' && r.status === 202).length === 3;
+		const result = await runBatch({ sim, docs, cancelWhen: submitted });
 
 		expect(result.status).toBe('canceled');
 		// the submission window was spent after 3 documents; the rest were never sent
 		expect(sim.ledger.runs).toHaveLength(3);
-		const late = sim.ledger.requests.filter((r) => r.time > started + 1500 + 500);
+		// nothing after it (a request already on its way at the Stop may arrive a moment later), nor
+		// in the 1.5 s after, when the node would have polled again
+		await new Promise((resolve) => setTimeout(resolve, 1500));
+		const late = sim.ledger.requests.filter((r) => r.time > result.canceledAt! + 500);
 		expect(late).toEqual([]);
 	});
 });

@@ -70,6 +70,8 @@ export interface RunBatchOptions {
 	timeoutSeconds?: number;
 	output?: 'simplified' | 'detailed' | 'raw';
 	cancelAfterMs?: number;
+	/** Stop the execution the first time this holds (see the harness's cancelWhen) */
+	cancelWhen?: () => boolean;
 	/** more Run options (merged with the timeout) */
 	options?: Record<string, unknown>;
 	/** another of the simulator's keys (default its first) */
@@ -117,6 +119,7 @@ export async function runBatch(options: RunBatchOptions): Promise<RunNodeResult>
 		items,
 		continueOnFail: options.continueOnFail,
 		cancelAfterMs: options.cancelAfterMs,
+		cancelWhen: options.cancelWhen,
 		...(options.nodeId ? { nodeOverrides: { id: options.nodeId } } : {}),
 	});
 }

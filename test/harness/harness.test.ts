@@ -159,10 +159,20 @@ describe('test harness', () => {
 
 	test('(c) cancelAfterMs aborts getExecutionCancelSignal() like the Stop button', async () => {
 		const result = await probe({ parameters: { operation: 'sleep', sleepMs: 20000 }, cancelAfterMs: 200 });
-		expect(result.durationMs).toBeLessThan(5000);
+		expect(result.canceledAt).toBeDefined();
+		expect(result.endedAt - result.canceledAt!).toBeLessThan(5000);
 		expect(result.status).toBe('canceled');
 		expect(result.items[0]?.json).toMatchObject({ aborted: true });
 		expect((result.items[0].json.sleptMs as number) < 5000).toBe(true);
+	});
+
+	test('(c) cancelWhen stops the execution the first time its condition holds', async () => {
+		let checks = 0;
+		const result = await probe({ parameters: { operation: 'sleep', sleepMs: 20000 }, cancelWhen: () => ++checks === 3 });
+		expect(result.status).toBe('canceled');
+		expect(result.items[0]?.json).toMatchObject({ aborted: true });
+		expect(result.canceledAt).toBeGreaterThanOrEqual(result.executionStartedAt);
+		expect(result.endedAt).toBeGreaterThanOrEqual(result.canceledAt!);
 	});
 
 	test('(c) without cancellation the sleep completes', async () => {

@@ -80,6 +80,12 @@ export interface RunNodeOptions {
 	continueOnFail?: boolean;
 	/** cancel the execution after this many ms, like the Stop button (PCancelable.cancel()) */
 	cancelAfterMs?: number;
+	/**
+	 * cancel the execution (like the Stop button) the first time this returns true, checked every
+	 * few ms: a Stop at a moment the test names (a run submitted, a 429 answered), not at a time
+	 * that a loaded machine may reach before or after it
+	 */
+	cancelWhen?: () => boolean;
 	/** default 'manual' */
 	mode?: WorkflowExecuteMode;
 	/** extra workflow settings (executionOrder is 'v1') */
@@ -102,6 +108,12 @@ export interface RunNodeResult {
 	/** 'success' | 'error' | 'canceled' | 'waiting' | ... */
 	status: string;
 	durationMs: number;
+	/** Date.now() when the harness cancelled the execution (cancelAfterMs / cancelWhen), if it did */
+	canceledAt?: number;
+	/** Date.now() when the engine was handed the execution (after the harness's own set-up) */
+	executionStartedAt: number;
+	/** Date.now() when the execution ended */
+	endedAt: number;
 	/** the full IRun returned by the engine (undefined if it could not start) */
 	run?: IRun;
 	/** the node as executed (after n8n applied parameter defaults) */
@@ -354,20 +366,31 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 	let run: IRun | undefined;
 	let startError: Error | undefined;
 	let timer: NodeJS.Timeout | undefined;
+	let watcher: NodeJS.Timeout | undefined;
+	let canceledAt: number | undefined;
+	let executionStartedAt = Date.now();
 	try {
+		executionStartedAt = Date.now();
 		const workflowExecute = new WorkflowExecute(additionalData, mode, runExecutionData);
 		// throws synchronously for workflow issues (e.g. missing required parameters)
 		const execution = workflowExecute.processRunExecutionData(workflow);
-		if (options.cancelAfterMs !== undefined) {
-			// what ActiveExecutions.stopExecution() does for the Stop button
-			timer = setTimeout(() => execution.cancel(), options.cancelAfterMs);
-		}
+		// what ActiveExecutions.stopExecution() does for the Stop button
+		const stop = () => {
+			if (canceledAt !== undefined) return;
+			canceledAt = Date.now();
+			execution.cancel();
+		};
+		if (options.cancelAfterMs !== undefined) timer = setTimeout(stop, options.cancelAfterMs);
+		const cancelWhen = options.cancelWhen;
+		if (cancelWhen) watcher = setInterval(() => cancelWhen() && stop(), 5);
 		run = await execution;
 	} catch (error) {
 		startError = error as Error;
 	} finally {
 		if (timer) clearTimeout(timer);
+		if (watcher) clearInterval(watcher);
 	}
+	const endedAt = Date.now();
 
 	const runData = run?.data.resultData.runData ?? {};
 	const outputs = (runData[NODE_NAME]?.at(-1)?.data?.main ?? []).map((o) => o ?? []);
@@ -377,7 +400,10 @@ export async function runNode(options: RunNodeOptions): Promise<RunNodeResult> {
 		error: startError ?? errorFromRun(run, nodeTypes, typeName),
 		runData,
 		status: startError ? 'error' : (run?.status ?? 'unknown'),
-		durationMs: Date.now() - started,
+		durationMs: endedAt - started,
+		canceledAt,
+		executionStartedAt,
+		endedAt,
 		run,
 		node: executedNode,
 		executionId,

@@ -45,10 +45,9 @@ describe('one pacer per credential, shared by concurrent executions', () => {
 		sim = await startSimulator({ rateLimit: { submission: 1, general: 600, windowMs: 3000 } });
 		const pacer = pacerFor(sim.url, sim.apiKey);
 		const docs = makeDocs(4, () => 100, 'stop');
-		const stopped = runBatch({ sim, docs, inputType: 'text', cancelAfterMs: 400 });
-		// wait until the stopped execution's submissions are queued behind the one-a-window budget
-		while (pacer.submissions.waiting === 0) await new Promise((r) => setTimeout(r, 20));
-		const result = await stopped;
+		// stopped once its submissions are queued behind the one-a-window budget (a fixed 400 ms could
+		// come before they were, on a loaded machine: then the loop that waited for them never ended)
+		const result = await runBatch({ sim, docs, inputType: 'text', cancelWhen: () => pacer.submissions.waiting > 0 });
 		expect(result.status).toBe('canceled');
 		expect(pacer.submissions.waiting).toBe(0);
 		// and the pacer still serves the next execution

@@ -65,11 +65,30 @@ const rate = (limit: number, remaining: number, reset: string) => ({
 	'x-ratelimit-reset': reset,
 });
 
-/** How long `acquire` takes to resolve or reject, and how. */
+/*
+ * The limiter's waits are measured on jest's fake clock (Date.now and the timers its naps use), so a
+ * "refused at once" is 0 ms and "the window named by the header" is the header's time, whatever else
+ * the machine is doing: on the real clock a loaded CI machine stretched them (and a garbage collection
+ * could make "six grants without spacing" take over 100 ms).
+ */
+beforeEach(() => jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask'], now: NOW }));
+afterEach(() => jest.useRealTimers());
+
+/** Moves the fake clock on (1 ms at a time) until `promise` settles; fails if not within `horizonMs`. */
+async function settle<T>(promise: Promise<T>, horizonMs = 60_000): Promise<T> {
+	let settled = false;
+	const done = promise.finally(() => (settled = true));
+	done.catch(() => undefined);
+	for (let step = 0; !settled && step < horizonMs; step += 1) await jest.advanceTimersByTimeAsync(1);
+	if (!settled) throw new Error(`not settled within ${horizonMs} ms (fake clock)`);
+	return await done;
+}
+
+/** How long (on the fake clock) `acquire` takes to resolve or reject, and how. */
 async function timed(promise: Promise<unknown>): Promise<{ ms: number; error?: unknown }> {
 	const started = Date.now();
 	try {
-		await promise;
+		await settle(promise);
 		return { ms: Date.now() - started };
 	} catch (error) {
 		return { ms: Date.now() - started, error };
@@ -121,10 +140,10 @@ describe('RateLimiter: a stopped execution leaves nothing on the pacer', () => {
 		const other = limiter.acquire();
 		expect(limiter.waiting).toBe(2);
 		stop.abort();
-		await expect(stopped).rejects.toBeInstanceOf(ExecutionStoppedError);
+		await expect(settle(stopped)).rejects.toBeInstanceOf(ExecutionStoppedError);
 		expect(limiter.waiting).toBe(1);
 		limiter.release(held);
-		const next = await other;
+		const next = await settle(other);
 		expect(next.seq).toBe(1); // the aborted waiter was never granted
 		limiter.release(next);
 		expect(limiter.idle(Date.now(), 0)).toBe(true);
@@ -165,10 +184,10 @@ describe('RateLimiter: reset headers', () => {
 		// and a deadline beyond the cap waits (it is not refused): the wait is the cap, not ten years
 		const stop = new AbortController();
 		const beyond = limiter.acquire(stop.signal, Date.now() + MAX_HEADER_WAIT_MS + 5_000);
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		await jest.advanceTimersByTimeAsync(100);
 		expect(limiter.waiting).toBe(1);
 		stop.abort();
-		await expect(beyond).rejects.toBeInstanceOf(ExecutionStoppedError);
+		await expect(settle(beyond)).rejects.toBeInstanceOf(ExecutionStoppedError);
 	});
 });
 
@@ -177,7 +196,7 @@ describe('RateLimiter: a budget other clients spend too', () => {
 	async function drive(limiter: RateLimiter, count: number, answer: (i: number) => Record<string, string>) {
 		const times: number[] = [];
 		for (let i = 0; i < count; i++) {
-			const grant = await limiter.acquire();
+			const grant = await settle(limiter.acquire());
 			times.push(grant.at);
 			limiter.release(grant, 200, answer(i));
 		}

@@ -290,12 +290,16 @@ describe('older status words (processing, completed, failed) in the confirmation
 			async (sim, trigger) => {
 				await trigger.activate();
 				const id = await submitRun(sim, WF.invoice, 'FAIL_EXTRACTION');
-				const started = Date.now();
+				const mark = sim.ledger.requests.length;
 				sim.finishRun(id);
 				await sim.webhooks.idle();
 				expect(lastDelivery(sim)).toMatchObject({ event: FAILED, status: 200 });
-				// no "still processing" look-agains: the older word was read as the final state it is
-				expect(Date.now() - started).toBeLessThan(2500);
+				// no "still processing" look-agains (each would read the results again, 1 s and 2 s later):
+				// the older word was read as the final state it is. Counted, not timed (a time bound
+				// stretched on a loaded machine)
+				expect(sim.ledger.requests.slice(mark).filter((r) => r.route === 'results')).toHaveLength(
+					1,
+				);
 				expect(trigger.executions).toHaveLength(1);
 				expect((await runOf(sim, WF.invoice, id)).status).toBe('failed');
 				expect(trigger.executions[0].items).toEqual([
