@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Issue 5: Run with Wait for Results on many items at the API's limits: pacing, nothing run twice,
  * order and pairing, few requests. Everything here is asserted on what the simulator saw (its ledger)

@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * One pacer per organization and process (issue 11), through n8n-core's engine against the simulator:
  * many executions at once share one credential's budget instead of each believing it has all of it;

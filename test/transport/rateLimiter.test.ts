@@ -1,4 +1,3 @@
-/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * The rate limiter's pure parts and its pacing rules, in milliseconds (issue 9 rule 4, issue 11):
  * header values (delta seconds, Unix times in s and ms, HTTP dates) read and capped; a waiter
