@@ -16,6 +16,7 @@ import { eventOfStatus, normalizeRunStatus } from '../shared/transport/status';
  *   a poll reads the runs list back to it and no further: the creation time of the oldest run still
  *   under way (or left for the next poll), else just after the newest run. `null`: read the whole list.
  * - `order`, `count`: how the list was last seen, so the next poll starts at its newest page.
+ * - `waits`: since when each run left waiting for its results has waited (at most MAX_WAITS runs).
  */
 export interface Cursor {
 	finishedAt: number;
@@ -26,6 +27,8 @@ export interface Cursor {
 	count?: number;
 	/** a walk of the list that goes on at the next poll (see `resume.ts`) */
 	resume?: WalkResume;
+	/** the runs waiting for their results, by id (see `resultsWaitDecision`, `keepWaits`) */
+	waits?: Record<string, ResultsWait>;
 }
 
 /**
@@ -104,7 +107,7 @@ export function readListedRun(entry: ListedStatus): ListedRun | undefined {
 export function readCursor(memory: IDataObject): Cursor | undefined {
 	const raw = memory.cursor as IDataObject | undefined;
 	if (typeof raw !== 'object' || raw === null) return undefined;
-	const { finishedAt, ids, idsAfter, horizon, order, count, resume } = raw;
+	const { finishedAt, ids, idsAfter, horizon, order, count, resume, waits } = raw;
 	if (typeof finishedAt !== 'number' || !Array.isArray(ids)) return undefined;
 	const times =
 		Array.isArray(idsAfter) &&
@@ -121,6 +124,7 @@ export function readCursor(memory: IDataObject): Cursor | undefined {
 		...(order === 'desc' || order === 'asc' ? { order } : {}),
 		...(typeof count === 'number' ? { count } : {}),
 		...readResume(resume),
+		...readWaits(waits),
 	};
 }
 
@@ -161,22 +165,77 @@ export function walkStartBound(firstPage: ListedRun[]): number | undefined {
  */
 export const RESULTS_WAIT_MS = 30 * 60_000;
 
+/** Results requests a run is asked at least (polls) before it is given up, however long the poll interval. */
+export const RESULTS_WAIT_ASKS = 3;
+
+/** Runs waiting for their results whose wait the cursor keeps at most (see `keepWaits`). */
+export const MAX_WAITS = 300;
+
+/** How long one run has waited for its results: since its first 412, on both clocks, and how often asked. */
+export interface ResultsWait {
+	/** the API's clock (`walkStartBound`) at the first poll that knew it after the run's first 412 */
+	api?: number;
+	/** n8n's clock at the run's first 412 */
+	local: number;
+	/** the polls that asked for its results and got 412 (this one included) */
+	asks: number;
+}
+
 /**
- * A run the runs list shows final whose results answered 412 (not ready). `wait`: it is left
- * unhandled (the poll goes on with the other runs; see `finishBound`) and asked again at the next poll.
- * `give-up`: it finished more than RESULTS_WAIT_MS before `apiNow` (the API's clock: the newest
- * `updated_at` of the walk's first page), or more than a day before `localNow` (n8n's clock, for a
- * workflow where nothing else happens; a day keeps clear of any clock skew); it is handled without
- * being emitted (the caller logs it).
+ * A run the runs list shows final whose results answered 412 (not ready) at this poll; `prior` is its
+ * wait so far (`undefined`: its first 412). `wait`: it is left unhandled (the poll goes on with the
+ * other runs; see `finishBound`) and asked again at the next poll, with `next` kept in the cursor.
+ * `give-up`: it has been asked RESULTS_WAIT_ASKS times or more, and RESULTS_WAIT_MS have passed on the
+ * API's clock (`apiNow`: the newest `updated_at` of the walk's first page) since its first 412, or a
+ * day on n8n's clock (`localNow`, for a workflow where nothing else happens; a day keeps clear of any
+ * clock skew); it is handled without being emitted (the caller logs it). When the run finished does
+ * not count: a run of the backlog, or one that finished while n8n was down, waits like any other.
  */
 export function resultsWaitDecision(
-	run: Pick<ListedRun, 'updatedAt'>,
+	prior: ResultsWait | undefined,
 	apiNow: number | undefined,
 	localNow: number,
-): 'wait' | 'give-up' {
-	if (apiNow !== undefined && apiNow - run.updatedAt > RESULTS_WAIT_MS) return 'give-up';
-	if (localNow - run.updatedAt > STALE_AFTER_MS) return 'give-up';
-	return 'wait';
+): { decision: 'wait' | 'give-up'; next: ResultsWait } {
+	const next: ResultsWait = { local: prior?.local ?? localNow, asks: (prior?.asks ?? 0) + 1 };
+	const api = prior?.api ?? apiNow;
+	if (api !== undefined) next.api = api;
+	const apiWaited = api !== undefined && apiNow !== undefined && apiNow - api > RESULTS_WAIT_MS;
+	const localWaited = localNow - next.local > STALE_AFTER_MS;
+	const giveUp = next.asks >= RESULTS_WAIT_ASKS && (apiWaited || localWaited);
+	return { decision: giveUp ? 'give-up' : 'wait', next };
+}
+
+/**
+ * The waits the cursor keeps after a poll: those of the runs left waiting now (`asked`), then those
+ * of `prior` whose run this poll neither asked nor handled (`taken`: emitted or given up, which
+ * forgets its wait), up to MAX_WAITS. A poll asks at most MAX_RUNS_PER_POLL runs, fewer than
+ * MAX_WAITS, so a wait beyond the cap is only ever one of a run not seen at this poll (a walk that
+ * did not reach it, a run no longer listed); it is forgotten, the oldest first seen first, and that
+ * run's wait starts again at its next 412: the cap makes the trigger wait longer, never lose a run.
+ */
+export function keepWaits(
+	prior: Record<string, ResultsWait> | undefined,
+	asked: Record<string, ResultsWait>,
+	taken: Pick<ListedRun, 'id'>[],
+): Record<string, ResultsWait> {
+	const gone = new Set([...taken.map((run) => run.id), ...Object.keys(asked)]);
+	const carried = Object.entries(prior ?? {})
+		.filter(([id]) => !gone.has(id))
+		.sort(([, a], [, b]) => b.local - a.local);
+	return Object.fromEntries([...Object.entries(asked), ...carried].slice(0, MAX_WAITS));
+}
+
+function readWaits(raw: unknown): { waits?: Record<string, ResultsWait> } {
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
+	const num = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+	const waits: Array<[string, ResultsWait]> = [];
+	for (const [id, entry] of Object.entries(raw as IDataObject).slice(0, MAX_WAITS)) {
+		const { api, local, asks } = (entry ?? {}) as IDataObject;
+		if (id === '' || !num(local) || !num(asks) || asks < 0) continue;
+		if (api !== undefined && !num(api)) continue;
+		waits.push([id, api === undefined ? { local, asks } : { api, local, asks }]);
+	}
+	return waits.length > 0 ? { waits: Object.fromEntries(waits) } : {};
 }
 
 /**

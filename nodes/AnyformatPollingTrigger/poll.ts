@@ -5,12 +5,13 @@ import { NodeOperationError } from 'n8n-workflow';
 import { listRunsPage } from '../shared/transport/api';
 import { ApiSession } from '../shared/transport/request';
 import { eventOfStatus } from '../shared/transport/status';
-import type { Cursor, ListedRun } from './cursor';
+import type { Cursor, ListedRun, ResultsWait } from './cursor';
 import {
 	advanceCursor,
 	advancePartial,
 	finishBound,
 	initialCursor,
+	keepWaits,
 	readCursor,
 	readListedRun,
 	RESULTS_WAIT_MS,
@@ -55,7 +56,7 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 		settings.backlogHours > 0 ? Date.now() - settings.backlogHours * 3_600_000 : undefined;
 	const cursor = stored ?? initialCursor(runs, since);
 	const apiNow = walkStartBound(readRuns(this, walk.firstPage, false));
-	const { items, taken, waiting } = await emitFinished(
+	const { items, taken, waiting, waits } = await emitFinished(
 		this,
 		session,
 		cursor,
@@ -72,7 +73,7 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 		apiNow,
 		waiting,
 	});
-	saveCursor(memory, next);
+	saveCursor(memory, withWaits(next, keepWaits(cursor.waits, waits, taken)));
 	this.logger.debug('Anyformat Polling Trigger polled', {
 		workflowId: settings.workflowId,
 		pages: walk.pages,
@@ -153,9 +154,16 @@ function readRuns(
 	return runs;
 }
 
+function withWaits(next: Cursor, waits: Record<string, ResultsWait>): Cursor {
+	const cursor: Cursor = { ...next, waits };
+	if (Object.keys(waits).length === 0) delete cursor.waits;
+	return cursor;
+}
+
 /**
  * Items of the runs this poll takes. A run whose results answer 412 although the list shows it
- * final waits (not taken; the others go on) until `resultsWaitDecision` gives it up.
+ * final waits (not taken; the others go on; `waits`: since when, by id) until `resultsWaitDecision`
+ * gives it up.
  */
 async function emitFinished(
 	ctx: IPollFunctions,
@@ -164,7 +172,12 @@ async function emitFinished(
 	runs: ListedRun[],
 	settings: PollSettings,
 	apiNow: number | undefined,
-): Promise<{ items: IDataObject[]; taken: ListedRun[]; waiting: ListedRun[] }> {
+): Promise<{
+	items: IDataObject[];
+	taken: ListedRun[];
+	waiting: ListedRun[];
+	waits: Record<string, ResultsWait>;
+}> {
 	const planned = takeForThisPoll(
 		unhandledFinals(runs, cursor),
 		settings.events,
@@ -174,26 +187,35 @@ async function emitFinished(
 	const items: IDataObject[] = [];
 	const taken: ListedRun[] = [];
 	const waiting: ListedRun[] = [];
+	const waits: Array<[string, ResultsWait]> = [];
 	for (const run of planned.taken) {
 		if (emitted.has(run)) {
 			const outcome = await itemsForRun(session, run, settings);
 			if (outcome.state === 'not-yet') {
-				if (resultsWaitDecision(run, apiNow, Date.now()) === 'wait') {
+				const prior = Object.hasOwn(cursor.waits ?? {}, run.id) ? cursor.waits?.[run.id] : undefined;
+				const { decision, next } = resultsWaitDecision(prior, apiNow, Date.now());
+				if (decision === 'wait') {
 					waiting.push(run);
+					waits.push([run.id, next]);
 					continue;
 				}
-				warnGivenUp(ctx, run, settings.workflowId);
+				warnGivenUp(ctx, run, settings.workflowId, next);
 			}
 			if (outcome.state === 'emit') items.push(...outcome.items);
 		}
 		taken.push(run);
 	}
-	return { items, taken, waiting };
+	return { items, taken, waiting, waits: Object.fromEntries(waits) };
 }
 
-function warnGivenUp(ctx: IPollFunctions, run: ListedRun, workflowId: string): void {
+function warnGivenUp(
+	ctx: IPollFunctions,
+	run: ListedRun,
+	workflowId: string,
+	wait: ResultsWait,
+): void {
 	ctx.logger.warn(
-		`Anyformat Polling Trigger: run ${run.id} of workflow ${workflowId} is "${run.rawStatus}" in the runs list since ${run.times.updatedAt}, but its results still answer 412 (not ready) more than ${RESULTS_WAIT_MS / 60_000} minutes later; it is no longer waited for and does not start this workflow. Read its results with the Anyformat node's Get Results (run ID ${run.id}) once they are ready; if they never are, contact Anyformat support.`,
+		`Anyformat Polling Trigger: run ${run.id} of workflow ${workflowId} is "${run.rawStatus}" in the runs list since ${run.times.updatedAt}, but its results still answer 412 (not ready) at ${wait.asks} polls since ${new Date(wait.local).toISOString()}, more than ${RESULTS_WAIT_MS / 60_000} minutes of waiting; it is no longer waited for and does not start this workflow. Read its results with the Anyformat node's Get Results (run ID ${run.id}) once they are ready; if they never are, contact Anyformat support.`,
 	);
 }
 

@@ -1,15 +1,18 @@
 /** The trigger's decisions, as tables: what a poll emits, and what the cursor becomes. */
-import type { Cursor, ListedRun } from '../../nodes/AnyformatPollingTrigger/cursor';
+import type { Cursor, ListedRun, ResultsWait } from '../../nodes/AnyformatPollingTrigger/cursor';
 import {
 	advanceCursor,
 	initialCursor,
 	advanceFinished,
 	advancePartial,
 	isHandled,
+	keepWaits,
+	MAX_WAITS,
 	readCursor,
 	readListedRun,
 	finishBound,
 	HORIZON_SLACK_MS,
+	RESULTS_WAIT_ASKS,
 	RESULTS_WAIT_MS,
 	resultsWaitDecision,
 	STALE_AFTER_MS,
@@ -18,6 +21,7 @@ import {
 	unhandledFinals,
 	walkStartBound,
 } from '../../nodes/AnyformatPollingTrigger/cursor';
+import { MAX_RUNS_PER_POLL } from '../../nodes/AnyformatPollingTrigger/poll';
 import { pageOrder, reachesHorizon } from '../../nodes/AnyformatPollingTrigger/walk';
 import { nextPage } from '../../nodes/shared/transport/pages';
 import { eventKey } from '../../nodes/shared/mapping/eventItem';
@@ -133,17 +137,78 @@ describe('advanceCursor: the state after a complete poll', () => {
 	});
 });
 
-describe('resultsWaitDecision: a run the list shows final whose results answer 412 waits, within bounds', () => {
+describe('resultsWaitDecision: a run the list shows final whose results answer 412 waits, from its first 412, within bounds', () => {
 	const DAY = STALE_AFTER_MS;
-	test.each<[string, number, number | undefined, number, 'wait' | 'give-up']>([
-		['just finished', 1_000, 1_000, 1_000, 'wait'],
-		['finished the wait ago on the API clock: still waits', 0, RESULTS_WAIT_MS, 0, 'wait'],
-		['longer than the wait on the API clock', 0, RESULTS_WAIT_MS + 1, 0, 'give-up'],
-		['API clock unknown (empty first page), n8n clock within a day', 0, undefined, DAY, 'wait'],
-		['n8n clock more than a day after it finished', 0, 10, DAY + 1, 'give-up'],
-		['n8n clock behind the API (skew) does not shorten the wait', 0, 60_000, -DAY, 'wait'],
-	])('%s', (_name, finished, apiNow, localNow, expected) => {
-		expect(resultsWaitDecision({ updatedAt: finished }, apiNow, localNow)).toBe(expected);
+	const W = RESULTS_WAIT_MS;
+	const at = (api: number | undefined, local: number, asks: number): ResultsWait =>
+		api === undefined ? { local, asks } : { api, local, asks };
+	test.each<[string, ResultsWait | undefined, number | undefined, number, 'wait' | 'give-up']>([
+		['first 412', undefined, 1_000, 1_000, 'wait'],
+		// the defect: how long before the first 412 the run finished does not count (it is not an input)
+		['first 412, both clocks far past anything', undefined, 10 * DAY, 10 * DAY, 'wait'],
+		['the wait since the first 412 on the API clock, third ask: still waits', at(0, 0, 2), W, 0, 'wait'],
+		['longer than the wait on the API clock, third ask', at(0, 0, 2), W + 1, 0, 'give-up'],
+		['longer than the wait on the API clock, second ask only (a long poll interval)', at(0, 0, 1), 10 * W, 0, 'wait'],
+		['longer than the wait on the API clock, tenth ask', at(0, 0, 9), W + 1, 0, 'give-up'],
+		['API clock unknown (empty first page), n8n clock within a day', at(undefined, 0, 5), undefined, DAY, 'wait'],
+		['API clock unknown at the first 412, known since: counted from when it was known', at(undefined, 0, 5), W + 1, 0, 'wait'],
+		['n8n clock more than a day after the first 412, third ask', at(0, 0, 2), 10, DAY + 1, 'give-up'],
+		['n8n clock more than a day after the first 412, second ask only', at(0, 0, 1), 10, DAY + 1, 'wait'],
+		['n8n clock behind the API (skew) does not shorten the wait', at(60_000, 0, 5), 60_000, -DAY, 'wait'],
+		['API clock behind its first 412 (skew) does not shorten the wait', at(W, 0, 5), 0, 0, 'wait'],
+	])('%s', (_name, prior, apiNow, localNow, expected) => {
+		expect(resultsWaitDecision(prior, apiNow, localNow).decision).toBe(expected);
+	});
+
+	test('the wait it returns keeps the first 412 times and counts the asks', () => {
+		expect(resultsWaitDecision(undefined, 500, 700).next).toEqual({ api: 500, local: 700, asks: 1 });
+		expect(resultsWaitDecision(undefined, undefined, 700).next).toEqual({ local: 700, asks: 1 });
+		expect(resultsWaitDecision({ local: 700, asks: 1 }, 900, 800).next).toEqual({ api: 900, local: 700, asks: 2 });
+		expect(resultsWaitDecision({ api: 500, local: 700, asks: 2 }, 900, 800).next).toEqual({ api: 500, local: 700, asks: 3 });
+		expect(RESULTS_WAIT_ASKS).toBe(3);
+	});
+});
+
+describe('keepWaits: the waits kept are those of the runs waiting now, and of the runs this poll did not see, up to the cap', () => {
+	const w = (local: number): ResultsWait => ({ local, asks: 1 });
+	test.each<[string, Record<string, ResultsWait> | undefined, Record<string, ResultsWait>, string[], Record<string, ResultsWait>]>([
+		['nothing waits', undefined, {}, [], {}],
+		['a first 412', undefined, { a: w(1) }, [], { a: w(1) }],
+		['asked again: the new wait replaces the old', { a: w(1) }, { a: { local: 1, asks: 2 } }, [], { a: { local: 1, asks: 2 } }],
+		['emitted or given up: forgotten', { a: w(1), b: w(2) }, {}, ['a'], { b: w(2) }],
+		['not seen at this poll: kept', { a: w(1) }, { b: w(2) }, [], { b: w(2), a: w(1) }],
+	])('%s', (_name, prior, asked, taken, expected) => {
+		expect(keepWaits(prior, asked, taken.map((id) => ({ id })))).toEqual(expected);
+	});
+
+	test('beyond the cap the oldest waits of runs not asked at this poll are forgotten (they wait again), never those asked', () => {
+		const prior = Object.fromEntries(Array.from({ length: MAX_WAITS }, (_, i) => [`old${i}`, w(i)]));
+		const asked = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`now${i}`, w(1_000 + i)]));
+		const kept = keepWaits(prior, asked, []);
+		expect(Object.keys(kept)).toHaveLength(MAX_WAITS);
+		for (const id of Object.keys(asked)) expect(kept[id]).toEqual(asked[id]);
+		expect(kept.old0).toBeUndefined();
+		expect(kept[`old${MAX_WAITS - 1}`]).toEqual(w(MAX_WAITS - 1));
+		expect(MAX_WAITS).toBeGreaterThan(MAX_RUNS_PER_POLL);
+	});
+});
+
+describe('readCursor reads the waits back with shape checks (an unreadable wait is dropped: that run waits again)', () => {
+	const base = { finishedAt: 1, ids: [], horizon: 0 };
+	test.each<[string, unknown, Record<string, ResultsWait> | undefined]>([
+		['none', undefined, undefined],
+		['not an object', 'x', undefined],
+		['an array', [{ local: 1, asks: 1 }], undefined],
+		['good', { a: { api: 2, local: 1, asks: 1 }, b: { local: 1, asks: 2 } }, { a: { api: 2, local: 1, asks: 1 }, b: { local: 1, asks: 2 } }],
+		['bad entries dropped', { a: { local: '1', asks: 1 }, b: { local: 1 }, c: { api: 'x', local: 1, asks: 1 }, d: null, e: { local: 1, asks: 1 } }, { e: { local: 1, asks: 1 } }],
+		['nothing readable', { a: { local: NaN, asks: 1 } }, undefined],
+	])('%s', (_name, waits, expected) => {
+		expect(readCursor({ cursor: { ...base, waits } as never })?.waits).toEqual(expected);
+	});
+
+	test('at most MAX_WAITS are read', () => {
+		const waits = Object.fromEntries(Array.from({ length: MAX_WAITS + 5 }, (_, i) => [`r${i}`, { local: i, asks: 1 }]));
+		expect(Object.keys(readCursor({ cursor: { ...base, waits } as never })!.waits!)).toHaveLength(MAX_WAITS);
 	});
 });
 
