@@ -2,7 +2,8 @@
  * The rate limiter's pure parts and its pacing rules, in milliseconds (issue 9 rule 4, issue 11):
  * header values (delta seconds, Unix times in s and ms, HTTP dates) read and capped; a waiter
  * refused as soon as its grant would come after its deadline; a stopped execution's waiter gone from
- * the queue; a budget that other clients spend is spread over the window; one pacer per credential.
+ * the queue; a budget that other clients spend is shared: this process's share at once, the rest
+ * spread over the window (the decision itself: budgetShare.test.ts); one pacer per credential.
  */
 import { DeadlineExceeded, ExecutionStoppedError } from '../../nodes/shared/pause';
 import {
@@ -209,15 +210,28 @@ describe('RateLimiter: a budget other clients spend too', () => {
 		expect(times[5] - start).toBeLessThan(100);
 	});
 
-	test('shared: when the budget falls faster than this client spends it, the rest is spread over the window', async () => {
+	test('shared: up to its share of what is left at once, the rest spread over the window', async () => {
 		const limiter = new RateLimiter(60, 4);
 		const start = Date.now();
-		// another client takes one request of the budget for each of ours
-		const times = await drive(limiter, 6, (i) => rate(20, 19 - 2 * i, '1.0'));
-		const gaps = times.slice(2).map((t, i) => t - times[i + 1]);
-		// 20-odd requests left over about a second: tens of ms apart, never a burst
+		// another client takes one request of the budget for each of ours: two sharers; each answer
+		// leaves a share of (left − 4 for the other's requests under way) ÷ 2, until 5 are left
+		const times = await drive(limiter, 10, (i) => rate(20, 19 - 2 * i, '1.0'));
+		expect(times[7] - start).toBeLessThan(100);
+		// beyond the share: the last few left over about a second, hundreds of ms apart, never a burst
+		const gaps = times.slice(8).map((t, i) => t - times[i + 7]);
 		for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(30);
-		expect(times[5] - start).toBeLessThan(1_500);
+		expect(times[9] - start).toBeLessThan(1_500);
+	});
+
+	test('shared: in the next window, the share of the fresh budget goes at once', async () => {
+		const limiter = new RateLimiter(60, 4);
+		await drive(limiter, 3, (i) => rate(20, 19 - 2 * i, '0.6'));
+		// the window ends (0.6 s and the margin); the other client is still known to share the budget
+		await new Promise((resolve) => setTimeout(resolve, 700));
+		const start = Date.now();
+		// a share of (20 − 4) ÷ 2 = 8: these 6 go at once (spread, they would be 30 ms apart)
+		const times = await drive(limiter, 6, (i) => rate(20, 19 - 2 * i, '0.6'));
+		expect(times[5] - start).toBeLessThan(100);
 	});
 });
 

@@ -1,5 +1,7 @@
 import { DeadlineExceeded, ExecutionStoppedError, nap } from '../pause';
 
+import type { WindowSpending } from './budgetShare';
+import { estimateSharers, paceWait } from './budgetShare';
 import type { HeaderDelay, Headers } from './rateHeaders';
 import { first, header, headerDelay, retryAfterMs } from './rateHeaders';
 
@@ -13,8 +15,6 @@ const DEFAULT_WINDOW_MS = 60_000;
  * longest request (an upload's timeout).
  */
 const LOST_GRANT_MS = 15 * 60_000;
-/** how long after the last sign of another client the budget stays spread over the window */
-const SHARED_FOR_WINDOWS = 2;
 
 /** What `acquire` hands out and `release` takes back: when the request was let out, and as which. */
 export interface Grant {
@@ -40,9 +40,10 @@ interface Waiter {
  * - When the window is over it starts the next one with the announced limit, minus the requests
  *   still in flight; the first answer of the new window then sets its real end.
  * - Other clients of the same organization (other n8n processes) show only in the headers: the
- *   budget falls faster than this limiter spends it. Then, for the next windows, it spreads what is
- *   left evenly over the time left instead of sending at once, so that all clients together
- *   converge on the budget instead of racing for its last requests.
+ *   budget falls faster than this limiter spends it. From what they spent beside this process in
+ *   this window and the last, it estimates how many share the budget, sends at once up to its share
+ *   of what is left and spreads only the rest over the time left (`paceWait`), so that all clients
+ *   together converge on the budget instead of racing for its last requests.
  * - A 429 holds every request of the tier until `Retry-After` has passed (or, without the header,
  *   until the window resets when the budget is spent, else for a short pause). Header values are
  *   capped (`headerDelay`).
@@ -75,8 +76,14 @@ export class RateLimiter {
 
 	private lastStart = 0;
 
-	/** until when the budget is taken to be shared with another client */
-	private sharedUntil = 0;
+	/** what this process and the others spent in the last window and in this one */
+	private spending: { last: WindowSpending; current: WindowSpending } = {
+		last: { own: 0, others: 0 },
+		current: { own: 0, others: 0 },
+	};
+
+	/** `remaining` as the latest answer (or the window's start) left it: the base of the share */
+	private shareBase = 0;
 
 	private granted = 0;
 
@@ -193,7 +200,10 @@ export class RateLimiter {
 		waiter.cleanup?.();
 		this.lastStart = now;
 		this.lastActivity = now;
-		if (this.remaining !== undefined) this.remaining--;
+		if (this.remaining !== undefined) {
+			this.remaining--;
+			this.spending.current.own++;
+		}
 		this.active.set(this.granted, now);
 		waiter.resolve({ at: now, seq: this.granted++ });
 	}
@@ -257,30 +267,47 @@ export class RateLimiter {
 			// the first answer since this limiter started a window: it counts only if its request was
 			// sent in that window (an older one describes the window before)
 			if (grant.at >= this.windowOpenedAt) {
-				this.noteOthers(budget, now);
+				this.noteOthers(budget);
 				this.remaining = Math.min(this.remaining ?? Infinity, budget);
+				this.shareBase = this.remaining;
 				this.resetAt = resetAt;
 				this.resetKnown = true;
 			}
 		} else if (resetAt > this.resetAt + tolerance) {
 			// the server is in a later window than we thought (it reset earlier than assumed); requests
 			// still in flight may land in it after this one, so they are deducted too
+			this.nextWindow(now);
 			this.remaining = Math.min(budget, Math.max(0, remaining - this.active.size));
+			this.shareBase = this.remaining;
 			this.resetAt = resetAt;
 		} else if (resetAt >= this.resetAt - tolerance) {
 			// the same window: the budget only goes down, and the end is the earliest bound seen
-			this.noteOthers(budget, now);
+			this.noteOthers(budget);
 			this.remaining = Math.min(this.remaining ?? Infinity, budget);
+			this.shareBase = this.remaining;
 			this.resetAt = Math.min(this.resetAt, resetAt);
 		}
 		// else: an answer from an earlier window, arriving late; it tells nothing about this one
 	}
 
 	/** The server's budget is below what this limiter alone would have left: another client spends it. */
-	private noteOthers(budget: number, now: number): void {
+	private noteOthers(budget: number): void {
 		if (this.remaining !== undefined && budget < this.remaining) {
-			this.sharedUntil = now + SHARED_FOR_WINDOWS * (this.windowMs || DEFAULT_WINDOW_MS);
+			this.spending.current.others += this.remaining - budget;
 		}
+	}
+
+	/**
+	 * A new window: the one that ends becomes the last, unless it ended more than a window ago (then
+	 * what it showed is too old to tell who spends the budget now).
+	 */
+	private nextWindow(now: number): void {
+		const windowMs = this.windowMs ?? DEFAULT_WINDOW_MS;
+		const recent = this.resetAt > 0 && now - this.resetAt <= windowMs;
+		this.spending = {
+			last: recent ? this.spending.current : { own: 0, others: 0 },
+			current: { own: 0, others: 0 },
+		};
 	}
 
 	private waitNeeded(now: number): number {
@@ -294,18 +321,21 @@ export class RateLimiter {
 		}
 		if (now >= this.resetAt) {
 			// the window is over: start the next one (the first answer in it tells its real end)
+			this.nextWindow(now);
 			this.remaining = Math.max(0, (this.limit ?? this.fallbackPerMinute) - this.active.size);
 			this.resetAt = now + (this.windowMs ?? DEFAULT_WINDOW_MS);
 			this.resetKnown = false;
 			this.windowOpenedAt = now;
+			this.shareBase = this.remaining;
 		}
-		if (this.remaining <= 0) return Math.max(1, this.resetAt - now);
-		if (now < this.sharedUntil) {
-			// shared with other clients: what is left, spread evenly over the time left, so that the
-			// last request falls at the window's end: when every client sees one left, none takes it
-			const spacing = (this.resetAt - this.lastStart) / this.remaining;
-			return Math.max(0, this.lastStart + spacing - now);
-		}
-		return 0;
+		return paceWait({
+			now,
+			remaining: this.remaining,
+			resetAt: this.resetAt,
+			lastStart: this.lastStart,
+			base: this.shareBase,
+			sharers: estimateSharers([this.spending.last, this.spending.current]),
+			inFlightPerClient: this.maxConcurrency,
+		});
 	}
 }
