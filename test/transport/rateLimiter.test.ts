@@ -227,7 +227,7 @@ describe('RateLimiter: a budget other clients spend too', () => {
 		const limiter = new RateLimiter(60, 4);
 		await drive(limiter, 3, (i) => rate(20, 19 - 2 * i, '0.6'));
 		// the window ends (0.6 s and the margin); the other client is still known to share the budget
-		await new Promise((resolve) => setTimeout(resolve, 700));
+		await jest.advanceTimersByTimeAsync(700);
 		const start = Date.now();
 		// a share of (20 − 4) ÷ 2 = 8: these 6 go at once (spread, they would be 30 ms apart)
 		const times = await drive(limiter, 6, (i) => rate(20, 19 - 2 * i, '0.6'));
