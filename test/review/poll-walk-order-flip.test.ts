@@ -6,7 +6,6 @@
  * (towards newer runs), so it never read the oldest runs; it still ended and moved the horizon past
  * them: the oldest run (under way at activation, finished since) was never emitted. Failed there.
  */
-import { MAX_PAGES_PER_POLL } from '../../nodes/AnyformatPollingTrigger/poll';
 import { readCursor } from '../../nodes/AnyformatPollingTrigger/cursor';
 import { emittedKeys, failed, FAIL_TEXT, params, WF, withPoll } from '../pollTrigger/sim';
 
