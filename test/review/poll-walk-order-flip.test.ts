@@ -14,25 +14,36 @@ const FAILED_ONLY = params(WF.invoice, { events: ['extraction.failed'] });
 test.each([
 	['desc', 'asc'],
 	['asc', 'desc'],
-] as const)('a walk paused on a %s list, the list served %s at the next poll: the unread old runs are still emitted, once', async (first, then) => {
-	await withPoll(FAILED_ONLY, async (sim, trigger) => {
-		const [slow] = sim.seedRuns(WF.invoice, { count: 1, text: FAIL_TEXT }); // under way: holds the horizon
-		sim.ageRun(slow, 20_000_000);
-		await trigger.activate();
-		// 6,000 completed runs (not selected), 10 failed ones, 9,000 completed: the failed ones sit beyond
-		// the first poll's 50 pages in either order, and past page 50 of the other order
-		sim.seedRuns(WF.invoice, { count: 60 * 100, finished: true });
-		const early = sim.seedRuns(WF.invoice, { count: 10, text: FAIL_TEXT, finished: true });
-		sim.seedRuns(WF.invoice, { count: 90 * 100, finished: true });
-		// a second apart, oldest first: HORIZON_SLACK_MS covers only the runs of the last minute
-		const all = sim.listRuns().filter((r) => r.id !== slow).map((r) => r.id);
-		all.forEach((id, i) => sim.ageRun(id, (all.length - i) * 1000));
-		sim.finishRun(slow);
-		expect(await trigger.poll()).toBe(true);
-		expect(readCursor(trigger.liveMemory)?.resume).toBeDefined();
-		sim.configure({ runsOrder: then });
-		for (let poll = 0; poll < 5; poll++) await trigger.poll();
-		const keys = emittedKeys(trigger);
-		expect([...keys].sort()).toEqual([...early, slow].map(failed).sort());
-	}, { runsOrder: first });
-}, 180_000);
+] as const)(
+	'a walk paused on a %s list, the list served %s at the next poll: the unread old runs are still emitted, once',
+	async (first, then) => {
+		await withPoll(
+			FAILED_ONLY,
+			async (sim, trigger) => {
+				const [slow] = sim.seedRuns(WF.invoice, { count: 1, text: FAIL_TEXT }); // under way: holds the horizon
+				sim.ageRun(slow, 20_000_000);
+				await trigger.activate();
+				// 6,000 completed runs (not selected), 10 failed ones, 9,000 completed: the failed ones sit beyond
+				// the first poll's 50 pages in either order, and past page 50 of the other order
+				sim.seedRuns(WF.invoice, { count: 60 * 100, finished: true });
+				const early = sim.seedRuns(WF.invoice, { count: 10, text: FAIL_TEXT, finished: true });
+				sim.seedRuns(WF.invoice, { count: 90 * 100, finished: true });
+				// a second apart, oldest first: HORIZON_SLACK_MS covers only the runs of the last minute
+				const all = sim
+					.listRuns()
+					.filter((r) => r.id !== slow)
+					.map((r) => r.id);
+				all.forEach((id, i) => sim.ageRun(id, (all.length - i) * 1000));
+				sim.finishRun(slow);
+				expect(await trigger.poll()).toBe(true);
+				expect(readCursor(trigger.liveMemory)?.resume).toBeDefined();
+				sim.configure({ runsOrder: then });
+				for (let poll = 0; poll < 5; poll++) await trigger.poll();
+				const keys = emittedKeys(trigger);
+				expect([...keys].sort()).toEqual([...early, slow].map(failed).sort());
+			},
+			{ runsOrder: first },
+		);
+	},
+	180_000,
+);
