@@ -1,3 +1,4 @@
+/* eslint-disable -- test code: n8n's lint rules govern the shipped node; test/ never ships ("files": ["dist"]) */
 /**
  * Review (adversarial): RateLimiter instances (as separate processes) spending one organization budget
  * in fixed windows, answered by a small model of the server's limiter, on jest's fake clock. Uneven
