@@ -190,14 +190,18 @@ export interface ResultsWait {
  * day on n8n's clock (`localNow`, for a workflow where nothing else happens; a day keeps clear of any
  * clock skew); it is handled without being emitted (the caller logs it). When the run finished does
  * not count: a run of the backlog, or one that finished while n8n was down, waits like any other.
+ * `startsApiClock` false (a poll that went on with a walk: its first page is an older part of the
+ * list, whose `updated_at` may lag the API's clock by hours): `apiNow` may end a wait but not start
+ * one, which then starts on the API's clock at the next poll that reads the newest page.
  */
 export function resultsWaitDecision(
 	prior: ResultsWait | undefined,
 	apiNow: number | undefined,
 	localNow: number,
+	startsApiClock = true,
 ): { decision: 'wait' | 'give-up'; next: ResultsWait } {
 	const next: ResultsWait = { local: prior?.local ?? localNow, asks: (prior?.asks ?? 0) + 1 };
-	const api = prior?.api ?? apiNow;
+	const api = prior?.api ?? (startsApiClock ? apiNow : undefined);
 	if (api !== undefined) next.api = api;
 	const apiWaited = api !== undefined && apiNow !== undefined && apiNow - api > RESULTS_WAIT_MS;
 	const localWaited = localNow - next.local > STALE_AFTER_MS;

@@ -47,6 +47,7 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 	const memory = this.getWorkflowStaticData('node');
 	const stored = readCursor(memory);
 	const fetchPage = async (page: number) => await listRunsPage(session, settings.workflowId, page);
+	const resumed = stored?.resume !== undefined && stored.order !== undefined;
 	const walk =
 		stored?.resume && stored.order
 			? await walkOn(fetchPage, stored.resume, stored.order, stored.horizon, MAX_PAGES_PER_POLL)
@@ -62,7 +63,7 @@ export async function pollRuns(this: IPollFunctions): Promise<INodeExecutionData
 		cursor,
 		runs,
 		settings,
-		apiNow,
+		{ now: apiNow, fresh: !resumed },
 	);
 	const next = nextCursor(this, settings.workflowId, {
 		stored,
@@ -171,7 +172,7 @@ async function emitFinished(
 	cursor: Cursor,
 	runs: ListedRun[],
 	settings: PollSettings,
-	apiNow: number | undefined,
+	apiClock: { now: number | undefined; fresh: boolean },
 ): Promise<{
 	items: IDataObject[];
 	taken: ListedRun[];
@@ -192,8 +193,15 @@ async function emitFinished(
 		if (emitted.has(run)) {
 			const outcome = await itemsForRun(session, run, settings);
 			if (outcome.state === 'not-yet') {
-				const prior = Object.hasOwn(cursor.waits ?? {}, run.id) ? cursor.waits?.[run.id] : undefined;
-				const { decision, next } = resultsWaitDecision(prior, apiNow, Date.now());
+				const prior = Object.hasOwn(cursor.waits ?? {}, run.id)
+					? cursor.waits?.[run.id]
+					: undefined;
+				const { decision, next } = resultsWaitDecision(
+					prior,
+					apiClock.now,
+					Date.now(),
+					apiClock.fresh,
+				);
 				if (decision === 'wait') {
 					waiting.push(run);
 					waits.push([run.id, next]);

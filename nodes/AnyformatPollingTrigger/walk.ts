@@ -117,6 +117,7 @@ export async function walkToHorizon(
  * Goes on with a walk an earlier poll could not finish (`resume`, see resume.ts): from the page where
  * it stopped (found again with the list's new count) towards older runs, back to the horizon or the
  * end of the list, at most `maxPages` pages; then `complete` is false and `nextPage` says where to go on.
+ * A page in another order than the walk's ends it (`complete` false, no `nextPage`).
  */
 export async function walkOn(
 	fetchPage: (page: number) => Promise<Page<RunStatus>>,
@@ -137,6 +138,14 @@ export async function walkOn(
 		count = data.count;
 		firstPage ??= data.results;
 		for (const entry of data.results) byId.set(entry.id, entry);
+		const seen = pageOrder(data.results);
+		if (seen !== undefined && seen !== order) {
+			// the list is no longer in the walk's order: its pages no longer say which runs are unread, so
+			// the walk is dropped (nothing moves; the next poll walks again from the newest runs)
+			const entries = [...byId.values()];
+			const now = seen === 'mixed' ? {} : { order: seen };
+			return { entries, firstPage, complete: false, pages, count, ...now };
+		}
 		const lastPage = Math.max(1, Math.ceil(count / PAGE_SIZE));
 		const target = located ? page : resumePage(resume, order, count);
 		located = true;

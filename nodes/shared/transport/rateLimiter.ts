@@ -294,6 +294,13 @@ export class RateLimiter {
 	private noteOthers(budget: number): void {
 		if (this.remaining !== undefined && budget < this.remaining) {
 			this.spending.current.others += this.remaining - budget;
+		} else if (this.remaining === undefined && this.limit !== undefined) {
+			// the first answer this process gets (its first requests went out before any budget was
+			// known): what the announced limit lacks beyond them was spent by others, e.g. a process
+			// that joins when the others have spent the window (without this, it would take the budget
+			// as its own at the next window and send a burst into the others' spending)
+			this.spending.current.own += this.granted;
+			this.spending.current.others += Math.max(0, this.limit - this.granted - budget);
 		}
 	}
 
