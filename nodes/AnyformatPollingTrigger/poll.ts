@@ -5,22 +5,21 @@ import { NodeOperationError } from 'n8n-workflow';
 import { listRunsPage } from '../shared/transport/api';
 import { ApiSession } from '../shared/transport/request';
 import { eventOfStatus } from '../shared/transport/status';
-import type { Cursor, ListedRun, ResultsWait } from './cursor';
+import type { Cursor, ListedRun } from './cursor';
+import type { ResultsWait } from './resultsWait';
 import {
 	advanceCursor,
 	advancePartial,
 	finishBound,
 	initialCursor,
-	keepWaits,
 	readCursor,
 	readListedRun,
-	RESULTS_WAIT_MS,
-	resultsWaitDecision,
 	staleRuns,
 	takeForThisPoll,
 	unhandledFinals,
 	walkStartBound,
 } from './cursor';
+import { keepWaits, RESULTS_WAIT_MS, resultsWaitDecision } from './resultsWait';
 import { itemsForRun } from './items';
 import type { PollSettings } from './settings';
 import { readSettings } from './settings';

@@ -1,26 +1,23 @@
 /** The trigger's decisions, as tables: what a poll emits, and what the cursor becomes. */
-import type { Cursor, ListedRun, ResultsWait } from '../../nodes/AnyformatPollingTrigger/cursor';
+import type { Cursor, ListedRun } from '../../nodes/AnyformatPollingTrigger/cursor';
+import type { ResultsWait } from '../../nodes/AnyformatPollingTrigger/resultsWait';
 import {
 	advanceCursor,
 	initialCursor,
 	advanceFinished,
 	advancePartial,
 	isHandled,
-	keepWaits,
-	MAX_WAITS,
 	readCursor,
 	readListedRun,
 	finishBound,
 	HORIZON_SLACK_MS,
-	RESULTS_WAIT_ASKS,
-	RESULTS_WAIT_MS,
-	resultsWaitDecision,
 	STALE_AFTER_MS,
 	staleRuns,
 	takeForThisPoll,
 	unhandledFinals,
 	walkStartBound,
 } from '../../nodes/AnyformatPollingTrigger/cursor';
+import { keepWaits, MAX_WAITS, RESULTS_WAIT_ASKS, RESULTS_WAIT_MS, resultsWaitDecision } from '../../nodes/AnyformatPollingTrigger/resultsWait';
 import { MAX_RUNS_PER_POLL } from '../../nodes/AnyformatPollingTrigger/poll';
 import { pageOrder, reachesHorizon } from '../../nodes/AnyformatPollingTrigger/walk';
 import { nextPage } from '../../nodes/shared/transport/pages';

@@ -4,7 +4,8 @@
  * `flip-412` fault for one request). Issue 10's review suspected such a run held every later run back.
  * It did (each poll stopped at it): confirmed by the first test on the code before the fix.
  */
-import { readCursor, RESULTS_WAIT_MS } from '../../nodes/AnyformatPollingTrigger/cursor';
+import { readCursor } from '../../nodes/AnyformatPollingTrigger/cursor';
+import { RESULTS_WAIT_MS } from '../../nodes/AnyformatPollingTrigger/resultsWait';
 import { capturedLogMark, getCapturedLogsSince } from '../harness/logs';
 import type { PollHarness } from './harness';
 import { completed, emittedKeys, params, resultRequests, WF, withPoll } from './sim';

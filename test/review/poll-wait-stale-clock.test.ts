@@ -9,7 +9,7 @@
  * the first poll that read the newest page found "more than 30 minutes" waited, and the run was given
  * up at its third ask, seconds after its first 412. It was never emitted. Failed there.
  */
-import { RESULTS_WAIT_MS, resultsWaitDecision } from '../../nodes/AnyformatPollingTrigger/cursor';
+import { RESULTS_WAIT_MS, resultsWaitDecision } from '../../nodes/AnyformatPollingTrigger/resultsWait';
 import { MAX_PAGES_PER_POLL } from '../../nodes/AnyformatPollingTrigger/poll';
 import { completed, emittedKeys, FAIL_TEXT, params, WF, withPoll } from '../pollTrigger/sim';
 
