@@ -17,7 +17,8 @@ require('./ts-register');
 
 const fs = require('node:fs');
 const { makeDocs, runBatch } = require('../test/batch/helpers');
-const { runNode, cleanupHarnessTempDir, AUDIT_FILE } = require('../test/harness');
+const { runNode } = require('../test/harness');
+const { runChildMain } = require('./child-main');
 
 const rss = () => process.memoryUsage().rss;
 
@@ -126,13 +127,4 @@ async function main() {
 	process.stdout.write(`${JSON.stringify(await run(...args))}\n`);
 }
 
-main()
-	.then(() => process.disconnect?.())
-	.catch((error) => {
-		process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
-		process.exitCode = 1;
-	})
-	.finally(() => {
-		cleanupHarnessTempDir();
-		fs.rmSync(AUDIT_FILE, { force: true });
-	});
+runChildMain(main, () => process.disconnect?.());

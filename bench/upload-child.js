@@ -11,9 +11,8 @@
  */
 require('./ts-register');
 
-const fs = require('node:fs');
 const [url, apiKey, small, big, mode = 'binary'] = process.argv.slice(2);
-const { cleanupHarnessTempDir, AUDIT_FILE } = require('../test/harness');
+const { runChildMain } = require('./child-main');
 const { runOnce } = require('./run-once');
 
 const rss = () => process.memoryUsage().rss;
@@ -48,12 +47,4 @@ async function main() {
 	process.stdout.write(`${JSON.stringify({ idleRss, small: smallRun, big: bigRun })}\n`);
 }
 
-main()
-	.catch((error) => {
-		process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
-		process.exitCode = 1;
-	})
-	.finally(() => {
-		cleanupHarnessTempDir();
-		fs.rmSync(AUDIT_FILE, { force: true });
-	});
+runChildMain(main);

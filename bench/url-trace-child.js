@@ -13,12 +13,11 @@
  */
 require('./ts-register');
 
-const fs = require('node:fs');
 const http = require('node:http');
 const net = require('node:net');
 
 const [simUrl, apiKey, small, big, mode = 'url'] = process.argv.slice(2);
-const { cleanupHarnessTempDir, AUDIT_FILE } = require('../test/harness');
+const { runChildMain } = require('./child-main');
 const { runOnce } = require('./run-once');
 
 let tracing = false;
@@ -117,12 +116,4 @@ async function main() {
 	process.stdout.write(`${JSON.stringify(report, null, 1)}\n`);
 }
 
-main()
-	.catch((error) => {
-		process.stderr.write(`${error && error.stack ? error.stack : error}\n`);
-		process.exitCode = 1;
-	})
-	.finally(() => {
-		cleanupHarnessTempDir();
-		fs.rmSync(AUDIT_FILE, { force: true });
-	});
+runChildMain(main);
